@@ -1,0 +1,37 @@
+"""trainzip: training is compression, in bits you can check.
+
+A network trained online on a file arithmetic-codes it (`compress`); replaying the same training
+decodes it (`decompress`). The same accounting drops into any PyTorch loop.
+"""
+
+from trainzip import numerics as _numerics  # noqa: F401  (sets MKL reproducibility before torch loads)
+from trainzip._version import __version__
+from trainzip.errors import FingerprintError, FormatError, IntegrityError, TrainzipError, VersionError
+
+# Imported on first use: they pull in torch, and `import trainzip` should stay cheap.
+_LAZY = {
+    "PrequentialMeter": "trainzip.meter",
+    "decode_labels": "trainzip.labels",
+    "encode_labels": "trainzip.labels",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trainzip' has no attribute {name!r}")
+
+
+__all__ = [
+    "__version__",
+    "PrequentialMeter",
+    "decode_labels",
+    "encode_labels",
+    "FingerprintError",
+    "FormatError",
+    "IntegrityError",
+    "TrainzipError",
+    "VersionError",
+]

@@ -1,0 +1,54 @@
+"""`trainzip decompress`: replay the same training to read every byte back."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from trainzip.cli.compress_command import check_json_target, refuse_same_file
+from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
+from trainzip.cli.options import force_option, json_option, output_option, quiet_option
+from trainzip.cli.progress import byte_progress
+from trainzip.errors import TrainzipError
+
+
+def default_output(input_path: str) -> str:
+    """The input's name without .tz, or stdout for stdin."""
+    if input_path == STDIO:
+        return STDIO
+    if not input_path.endswith(".tz") or len(input_path) == 3:
+        raise TrainzipError(f"{input_path}: name does not end in .tz; give the output name with -o")
+    return input_path[:-3]
+
+
+@click.command("decompress")
+@click.argument("input_path", metavar="IN.tz")
+@output_option
+@click.option("--ignore-fingerprint", is_flag=True,
+              help="Decode even if this machine's numerics differ (the checksum still guards the result).")
+@force_option
+@quiet_option
+@json_option
+def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
+    """Decompress IN.tz (no settings needed: they are in the file)."""
+    output = output or default_output(input_path)
+    check_json_target(as_json, output)
+    ensure_can_write(output, force)
+    refuse_same_file(input_path, output)
+    blob = read_input(input_path)
+
+    from trainzip.codec import decompress_container
+    from trainzip.container import unpack
+    from trainzip.run_record import codec_record
+
+    container = unpack(blob)  # fails fast on a foreign, truncated or corrupt file
+    with byte_progress(container.original_length, "decompress", quiet) as progress:
+        data, report = decompress_container(container, len(blob), progress=progress,
+                                            ignore_fingerprint=ignore_fingerprint)
+    publish(output, data, force)
+    if as_json:
+        click.echo(json.dumps(codec_record(report, kind="decompress", file=input_path)))
+    elif not quiet:
+        click.echo(f"{input_path}: {report.compressed_bytes:,} -> {report.original_bytes:,} bytes, checksum ok, "
+                   f"{report.seconds:.1f} s ({report.bytes_per_second / 1000:.1f} kB/s)", err=True)

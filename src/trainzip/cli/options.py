@@ -1,0 +1,8 @@
+"""Options shared by the coding subcommands."""
+
+import click
+
+output_option = click.option("-o", "--output", metavar="OUT", help="Output file ('-' for stdout).")
+force_option = click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the run's figures as JSON on stdout.")

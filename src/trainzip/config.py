@@ -1,0 +1,56 @@
+"""The codec's settings: one frozen dataclass, written into every file by stable names.
+
+Everything that changes the bitstream is here, so `decompress` needs no options: it rebuilds the
+exact learner from the file's header.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from trainzip.errors import FormatError
+from trainzip.models.context_mixing import ContextMixingConfig
+from trainzip.models.neural import NetworkConfig
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodecConfig:
+    """How a byte stream is coded: model, stream count, seed, threads, block size."""
+
+    level: str = "custom"
+    streams: int = 16  # parallel streams per block (fewer for small blocks, see streams_for)
+    min_segment: int = 4096  # a stream gets at least this many bytes before another is added
+    seed: int = 0
+    threads: int = 1
+    block_size: int = 1 << 24  # bytes per independently coded block
+    context_mixing: ContextMixingConfig = ContextMixingConfig()
+    network: NetworkConfig | None = NetworkConfig()
+
+    def __post_init__(self):
+        if self.streams < 1 or self.threads < 1 or self.block_size < 1 or self.min_segment < 1:
+            raise ValueError("streams, threads, min_segment and block_size must be positive")
+
+    def streams_for(self, block_length: int) -> int:
+        """Streams used for a block: small blocks use fewer, so each stream has context to learn from."""
+        return max(1, min(self.streams, block_length // self.min_segment))
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready settings, by field name."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, settings: dict) -> CodecConfig:
+        """Rebuild the settings recorded in a file; unknown or missing names are a format error."""
+        try:
+            fields = dict(settings)
+            fields["context_mixing"] = ContextMixingConfig(**fields["context_mixing"])
+            network = fields.get("network")
+            fields["network"] = NetworkConfig(**network) if network is not None else None
+            return cls(**fields)
+        except (TypeError, KeyError, ValueError) as error:
+            raise FormatError(f"the file's settings are not understood by this trainzip ({error})") from None
+
+    def replace(self, **changes) -> CodecConfig:
+        """A copy with some settings changed."""
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,194 @@
+"""Byte layout of a .tz file, format version 1 (docs/format.md describes it byte by byte).
+
+    magic         4 bytes   89 54 5A 50  ("\\x89TZP")
+    version       1 byte    format version (1)
+    metadata      varint length, then the settings as UTF-8 JSON, raw-DEFLATE-compressed with
+                  the fixed preset dictionary METADATA_DICTIONARY (so a header costs tens of bytes)
+    original      varint length, then the first 16 bytes of the original's SHA-256
+    blocks        varint count, then per block: varint original length, varint payload length,
+                  payload (the range coder's 32-bit little-endian words, trailing zero bytes of the
+                  last word dropped)
+    crc32         4 bytes, little-endian CRC-32 of every byte before it
+
+Lengths are unsigned LEB128 varints. Every byte is covered by the CRC, checked before decoding
+starts, so a truncated file, a flipped bit or a foreign file is reported in one line instead of
+decoding to garbage; the SHA-256 prefix is checked after decoding, before output is published.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from dataclasses import dataclass, field
+
+from trainzip.errors import FormatError, VersionError
+
+MAGIC = b"\x89TZP"
+FORMAT_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+DIGEST_BYTES = 16
+
+# Part of format version 1: changing it changes every file's bytes, so it needs a new version.
+METADATA_DICTIONARY = (
+    b'"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX512","machine":"aarch64",'
+    b'"mkl_cbwr":"AUTO","numba":"0.6","numpy":"2.","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},'
+    b'"kind":"labels","num_classes":10,"schedule":"doubling","samples":,"model":,"seed":0,'
+    b'{"config":{"block_size":16777216,"context_mixing":{"contexts":10,"counter_limit":255,'
+    b'"match_bits":22,"match_min":6,"mixer_rate":24,"table_bits":22},"level":"default",'
+    b'"min_segment":4096,"network":{"bptt":8,"embedding":32,"gradient_clip":1.0,"hidden":128,'
+    b'"learning_rate":0.003},"seed":0,"streams":16,"threads":1},"fingerprint":{"constriction":"0.5.0",'
+    b'"cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6",'
+    b'"threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}'
+)
+_MAX_METADATA = 1 << 20
+_CRC = struct.Struct("<I")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One independently coded block: its original length and its range-coded payload."""
+
+    original_length: int
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Container:
+    """Everything a .tz file holds."""
+
+    metadata: dict
+    original_length: int
+    original_digest: bytes  # first DIGEST_BYTES bytes of the original's SHA-256
+    blocks: list[Block] = field(default_factory=list)
+    format_version: int = FORMAT_VERSION
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _deflate(metadata: dict) -> bytes:
+    text = json.dumps(metadata, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, METADATA_DICTIONARY)
+    return compressor.compress(text) + compressor.flush()
+
+
+def _inflate(raw: bytes) -> dict:
+    try:
+        decompressor = zlib.decompressobj(-15, METADATA_DICTIONARY)
+        text = decompressor.decompress(raw, _MAX_METADATA) + decompressor.flush()
+        if not decompressor.eof or decompressor.unused_data:
+            raise ValueError("metadata stream incomplete")
+        metadata = json.loads(text.decode("utf-8"))
+        if not isinstance(metadata, dict):
+            raise ValueError("metadata is not an object")
+        return metadata
+    except (zlib.error, ValueError):
+        raise FormatError("corrupt file: the header's settings are not readable") from None
+
+
+def strip_padding(payload: bytes) -> bytes:
+    """Drop trailing zero bytes of the last 32-bit word (the reader pads them back)."""
+    keep = len(payload)
+    while keep > len(payload) - 3 and keep > 0 and payload[keep - 1] == 0:
+        keep -= 1
+    return payload[:keep]
+
+
+def restore_padding(payload: bytes) -> bytes:
+    """Pad a stored payload back to whole 32-bit words."""
+    return payload + b"\0" * (-len(payload) % 4)
+
+
+def pack(container: Container) -> bytes:
+    """Serialise a container to bytes."""
+    metadata = _deflate(container.metadata)
+    parts = [MAGIC, bytes([container.format_version]), _varint(len(metadata)), metadata,
+             _varint(container.original_length), container.original_digest[:DIGEST_BYTES],
+             _varint(len(container.blocks))]
+    for block in container.blocks:
+        payload = strip_padding(block.payload)
+        parts += [_varint(block.original_length), _varint(len(payload)), payload]
+    body = b"".join(parts)
+    return body + _CRC.pack(zlib.crc32(body))
+
+
+class _Reader:
+    """Reads fields in order, naming what was cut off when the data ends early."""
+
+    def __init__(self, data: bytes):
+        self.data = memoryview(data)
+        self.offset = 0
+
+    def take(self, size: int, what: str) -> bytes:
+        if self.offset + size > len(self.data):
+            raise FormatError(f"truncated file: it ends inside the {what}")
+        chunk = bytes(self.data[self.offset:self.offset + size])
+        self.offset += size
+        return chunk
+
+    def varint(self, what: str) -> int:
+        value, shift = 0, 0
+        while True:
+            (byte,) = self.take(1, what)
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+            if shift > 63:
+                raise FormatError(f"corrupt file: the {what} is not a valid length")
+
+
+def read_version(data: bytes) -> int:
+    """Check the magic bytes and return the format version."""
+    head = bytes(data[:len(MAGIC) + 1])
+    if not head:
+        raise FormatError("not a trainzip file (it is empty)")
+    if not head.startswith(MAGIC):
+        if MAGIC.startswith(head):
+            raise FormatError("truncated file: it ends inside the magic bytes")
+        raise FormatError("not a trainzip file (wrong magic bytes)")
+    if len(head) == len(MAGIC):
+        raise FormatError("truncated file: it ends before the format version")
+    version = head[len(MAGIC)]
+    if version not in SUPPORTED_VERSIONS:
+        raise VersionError(f"unsupported format version {version} (this trainzip reads version "
+                           f"{', '.join(map(str, SUPPORTED_VERSIONS))})")
+    return version
+
+
+def unpack(data: bytes) -> Container:
+    """Parse and fully verify a .tz file's structure and checksum (not yet its decoded content)."""
+    version = read_version(data)
+    reader = _Reader(data)
+    reader.offset = len(MAGIC) + 1
+    metadata_length = reader.varint("header length")
+    if metadata_length > _MAX_METADATA:
+        raise FormatError("corrupt file: implausible header length")
+    metadata_raw = reader.take(metadata_length, "header")
+    original_length = reader.varint("original length")
+    digest = reader.take(DIGEST_BYTES, "checksum of the original")
+    block_count = reader.varint("block count")
+    if block_count > max(1, original_length):
+        raise FormatError("corrupt file: implausible block count")
+    blocks = []
+    for index in range(block_count):
+        block_length = reader.varint(f"block {index} header")
+        payload = reader.take(reader.varint(f"block {index} header"), f"block {index} payload")
+        blocks.append(Block(block_length, restore_padding(payload)))
+    body_end = reader.offset
+    (recorded_crc,) = _CRC.unpack(reader.take(_CRC.size, "final checksum"))
+    if reader.offset != len(data):
+        raise FormatError(f"corrupt file: {len(data) - reader.offset} unexpected bytes after the end")
+    if zlib.crc32(reader.data[:body_end]) != recorded_crc:
+        raise FormatError("corrupt file: the CRC-32 checksum does not match (damaged in storage or transfer)")
+    if sum(block.original_length for block in blocks) != original_length:
+        raise FormatError("corrupt file: block lengths do not add up to the original length")
+    return Container(_inflate(metadata_raw), original_length, digest, blocks, version)

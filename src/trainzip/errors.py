@@ -1,0 +1,21 @@
+"""Errors a user can cause; the CLI prints them as one line, never as a traceback."""
+
+
+class TrainzipError(Exception):
+    """Base class: anything trainzip reports to a user as a clean one-line error."""
+
+
+class FormatError(TrainzipError):
+    """The input is not a valid trainzip file (foreign, truncated or corrupt)."""
+
+
+class VersionError(TrainzipError):
+    """The file was written by a format version this build cannot read."""
+
+
+class FingerprintError(TrainzipError):
+    """The numerics this machine would use differ from those the file was written with."""
+
+
+class IntegrityError(TrainzipError):
+    """Decoding finished but the result does not match the recorded checksum or length."""

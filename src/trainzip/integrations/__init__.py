@@ -1,0 +1,20 @@
+"""Optional bridges to training frameworks; each is an extra, and nothing in trainzip imports them.
+
+`is_lightning_available()` and `is_tensorboard_available()` say whether an extra is installed
+without importing it.
+"""
+
+from importlib.util import find_spec
+
+
+def is_lightning_available() -> bool:
+    """Whether `lightning` (pip install 'trainzip[lightning]') can be imported."""
+    return find_spec("lightning") is not None
+
+
+def is_tensorboard_available() -> bool:
+    """Whether `tensorboard` (pip install 'trainzip[tensorboard]') can be imported."""
+    return find_spec("tensorboard") is not None
+
+
+__all__ = ["is_lightning_available", "is_tensorboard_available"]

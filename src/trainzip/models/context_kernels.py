@@ -1,0 +1,257 @@
+"""Numba kernels of the count-based context-mixing model (one bit of B streams per call).
+
+All arithmetic is on integers, so encoder and decoder compute identical predictions on any CPU.
+The model follows lpaq1 in spirit: hashed order-n and word contexts with adaptive counters, a
+match model, gated linear mixers in the logistic domain, and two adaptive probability maps (SSE).
+The B streams share every table (they learn from each other) but keep their own history.
+
+Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
+uint32 packed [22-bit probability | 10-bit count]; ``weights`` (mixer sets, inputs) int32 (16.16);
+``apm`` (2, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
+"""
+
+import numba
+import numpy as np
+
+# Columns of the per-stream register file.
+C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED, SEEN = range(12)
+MIX_SEL = 12  # 3 mixer-set selectors
+APM_IDX = 15  # 2 APM slots
+P_MIX = 17  # final mixer's 12-bit probability
+HASH = 18  # one base hash per context
+STATE_COLUMNS = HASH + 16
+
+# Parameters, packed into one int64 array.
+N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, MIX_LR_MIN = range(10)
+
+N_MIXERS = 3
+MIXER_SETS = (256, 64, 256)
+FINAL_SETS = 17  # selected by how many contexts have been seen (0..16)
+RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
+
+
+@numba.njit(cache=True, inline="always")
+def mix32(a, b):
+    """A 32-bit hash of two integers (multiply-xorshift)."""
+    h = ((a & 0xFFFFFFFF) * 0x9E3779B1 + (b & 0xFFFFFFFF) * 0x85EBCA77 + 0x27D4EB2F) & 0xFFFFFFFF
+    h ^= h >> 15
+    h = (h * 0x2C1B3C6D) & 0xFFFFFFFF
+    return h ^ (h >> 13)
+
+
+@numba.njit(cache=True, inline="always")
+def squash(x, table):
+    if x > 2047:
+        x = 2047
+    if x < -2047:
+        x = -2047
+    return table[x + 2047]
+
+
+@numba.njit(cache=True, inline="always")
+def is_known(q, own, segment_length, step):
+    """Whether byte q is already known to the decoder while streams code step ``step``."""
+    return q >= 0 and (q == own or (q % segment_length) < step)
+
+
+@numba.njit(cache=True)
+def context_hashes(state, s, n_ctx):
+    """Recompute stream s's base hash of each context after a byte boundary."""
+    c4 = state[s, C4]
+    c8 = state[s, C8]
+    bases = (0, c4 & 0xFF, c4 & 0xFFFF, c4 & 0xFFFFFF, c4, mix32(c4, c8 & 0xFF), mix32(c4, c8 & 0xFFFF),
+             mix32(c4, c8), 0, 0)
+    for i in range(n_ctx):
+        if i < 8:
+            base = bases[i]
+        elif i == 8:
+            base = mix32(state[s, WORD], c4 & 0xFF)
+        else:
+            base = mix32(state[s, WORD], state[s, WORD_PREV])
+        state[s, HASH + i] = mix32(base, i + 1)
+
+
+@numba.njit(cache=True)
+def predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs,
+            mixer_out, squash_t, stretch_t, out_p16, active):
+    """Fill out_p16[s] (probability of a 1 bit, out of 65536) for the active streams."""
+    n_ctx = params[N_CTX]
+    mask = (1 << params[TABLE_BITS]) - 1
+    n_in = inputs.shape[1]
+    for s in range(active):
+        c0 = state[s, C0]
+        bit = state[s, BIT]
+        seen = 0
+        for i in range(n_ctx):
+            slot = counters[i, mix32(state[s, HASH + i], c0) & mask]
+            if slot & 1023:
+                inputs[s, i] = stretch_t[slot >> 20]
+                seen += 1
+            else:
+                inputs[s, i] = 0
+        # match model: the bit the longest earlier match predicts, and how much to trust it
+        k = n_ctx
+        expected = state[s, EXPECTED]
+        length = state[s, MATCH_LEN]
+        if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
+            predicted = (expected >> (7 - bit)) & 1
+            bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
+            slot = match_counters[bucket * 2 + predicted]
+            inputs[s, k] = stretch_t[slot >> 20]
+            state[s, MIX_SEL + 1] = (1 + min(length >> 3, 6)) * 8 + bit
+        else:
+            inputs[s, k] = 0
+            state[s, MIX_SEL + 1] = bit
+        k += 1
+        if params[USE_NEURAL]:
+            low = (c0 - (1 << bit)) << (8 - bit)
+            size = 1 << (8 - bit)
+            mid = low + (size >> 1)
+            ones = nn_cum[s, low + size] - nn_cum[s, mid]
+            total = nn_cum[s, low + size] - nn_cum[s, low]
+            p12 = (ones * 4096) // total
+            inputs[s, k] = stretch_t[min(max(p12, 1), 4095)]
+            k += 1
+        inputs[s, k] = 256  # bias
+        state[s, MIX_SEL] = c0
+        state[s, MIX_SEL + 2] = state[s, C4] & 0xFF
+        state[s, SEEN] = seen
+        # layer 1: three gated linear mixers; layer 2: a mixer of their outputs
+        final = 0
+        for m in range(N_MIXERS):
+            row = _mixer_row(m, state[s, MIX_SEL + m])
+            dot = 0
+            for j in range(n_in):
+                dot += inputs[s, j] * weights[row, j]
+            dot >>= 16
+            dot = min(max(dot, -2047), 2047)
+            mixer_out[s, m] = dot
+            final += dot * final_weights[seen, m]
+        final >>= 16
+        p_mix = squash(final, squash_t)
+        state[s, P_MIX] = p_mix
+        # SSE: refine by order-1 and order-2 contexts, interpolating between buckets
+        st = (stretch_t[p_mix] + 2048) * 23
+        weight = st & 0xFFF
+        c1 = state[s, C4] & 0xFF
+        contexts = (c0 | (c1 << 8), mix32(state[s, C4] & 0xFFFF, c0) & 0xFFFF)
+        refined = 0
+        for a in range(2):
+            base = contexts[a] * 24 + (st >> 12)
+            state[s, APM_IDX + a] = base + (weight >> 11)
+            refined += (apm[a, base] * (4096 - weight) + apm[a, base + 1] * weight) >> 12
+        p16 = (p_mix * 32 + refined) >> 2
+        out_p16[s] = min(max(p16, 1), 65535)
+
+
+@numba.njit(cache=True, inline="always")
+def _mixer_row(m, selector):
+    if m == 0:
+        return selector
+    if m == 1:
+        return 256 + selector
+    return 320 + selector
+
+
+@numba.njit(cache=True, inline="always")
+def _train_counter(slot, bit, limit):
+    count = slot & 1023
+    p22 = slot >> 10
+    p22 += (((bit << 22) - p22) * RECIPROCAL[count]) >> 16
+    if count < limit:
+        count += 1
+    return (p22 << 10) | count
+
+
+@numba.njit(cache=True)
+def update(state, params, counters, weights, final_weights, match_counters, apm, inputs, mixer_out,
+           squash_t, data, bits, active, match_table):
+    """Learn from the coded bits of the active streams; at a byte's end, advance the contexts."""
+    n_ctx = params[N_CTX]
+    mask = (1 << params[TABLE_BITS]) - 1
+    limit = params[LIMIT]
+    n_in = inputs.shape[1]
+    lr = params[MIX_LR]
+    for s in range(active):
+        y = bits[s]
+        c0 = state[s, C0]
+        for i in range(n_ctx):
+            index = mix32(state[s, HASH + i], c0) & mask
+            counters[i, index] = _train_counter(counters[i, index], y, limit)
+        bit = state[s, BIT]
+        expected = state[s, EXPECTED]
+        length = state[s, MATCH_LEN]
+        if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
+            predicted = (expected >> (7 - bit)) & 1
+            bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
+            match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 1023)
+            if predicted != y:
+                state[s, MATCH_LEN] = 0
+        # mixers: online gradient step on coding cost (log loss)
+        seen = state[s, SEEN]
+        p_mix = state[s, P_MIX]
+        err_final = (y << 12) - p_mix
+        for m in range(N_MIXERS):
+            row = _mixer_row(m, state[s, MIX_SEL + m])
+            err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
+            for j in range(n_in):
+                weights[row, j] += (inputs[s, j] * err) >> 16
+            final_weights[seen, m] += (mixer_out[s, m] * err_final * 2) >> 16
+        target = (y << 16) + (y << 6) - y - y
+        for a in range(2):
+            index = state[s, APM_IDX + a]
+            apm[a, index] += (target - apm[a, index]) >> 6
+        c0 = (c0 << 1) | y
+        if bit == 7:
+            _end_of_byte(state, s, c0 & 0xFF, params, data, match_table)
+        else:
+            state[s, C0] = c0
+            state[s, BIT] = bit + 1
+
+
+@numba.njit(cache=True)
+def _end_of_byte(state, s, byte, params, data, match_table):
+    """Shift the byte into stream s's history and find the next match prediction."""
+    pos = state[s, POS]
+    data[pos] = byte
+    state[s, C8] = ((state[s, C8] << 8) | (state[s, C4] >> 24)) & 0xFFFFFFFF
+    state[s, C4] = ((state[s, C4] << 8) | byte) & 0xFFFFFFFF
+    lower = byte | 32
+    if 97 <= lower <= 122:
+        state[s, WORD] = mix32(state[s, WORD], lower)
+    elif state[s, WORD] != 0:
+        state[s, WORD_PREV] = state[s, WORD]
+        state[s, WORD] = 0
+    state[s, C0] = 1
+    state[s, BIT] = 0
+    seg_len = params[SEG_LEN]
+    step = params[STEP]
+    min_len = params[MATCH_MIN]
+    # match model: extend the current match, or look the context up
+    length = state[s, MATCH_LEN]
+    if length > 0:
+        length += 1
+        state[s, MATCH_PTR] += 1
+    history = pos + 1 - state[s, SEG_START]
+    key = mix32(state[s, C4], state[s, C8] & 0xFFFF) & ((1 << params[MATCH_BITS]) - 1)
+    if length == 0 and history >= min_len:
+        candidate = match_table[key]
+        if candidate > 0:
+            length = 0
+            while length < 32 and is_known(candidate - 1 - length, pos, seg_len, step) and \
+                    pos - length >= state[s, SEG_START] and \
+                    data[candidate - 1 - length] == data[pos - length]:
+                length += 1
+            if length < min_len:
+                length = 0
+            state[s, MATCH_PTR] = candidate
+    if history >= min_len:
+        match_table[key] = pos + 1
+    ptr = state[s, MATCH_PTR]
+    if length > 0 and ptr < data.shape[0] and is_known(ptr, -1, seg_len, step):
+        state[s, EXPECTED] = data[ptr]
+        state[s, MATCH_LEN] = min(length, 65535)
+    else:
+        state[s, MATCH_LEN] = 0
+    state[s, POS] = pos + 1
+    context_hashes(state, s, params[N_CTX])

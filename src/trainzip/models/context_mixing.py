@@ -1,0 +1,88 @@
+"""Count-based context mixing for B byte streams: tables, registers, and their kernels' calls.
+
+The numeric work lives in `context_kernels` (Numba, integers only). This class owns the state
+and hands the kernels what they need, one bit of every active stream per call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trainzip.models import context_kernels as k
+from trainzip.models.logistic import SQUASH, STRETCH
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextMixingConfig:
+    """Settings of the count-based model; all of them change the code, so all go in the file."""
+
+    contexts: int = 10  # orders 0-6, 8, a word unigram and a word bigram (first n of these)
+    table_bits: int = 22  # 2**table_bits counters per context
+    counter_limit: int = 255  # adaptation floor: counters average over at most this many events
+    mixer_rate: int = 24  # mixer learning rate (fixed point)
+    match_min: int = 6  # shortest match the match model trusts
+    match_bits: int = 22  # 2**match_bits entries in the match model's hash table
+
+
+def _apm_initial() -> np.ndarray:
+    """Each SSE bucket starts at the identity: squash of its bucket's stretch value, 16-bit."""
+    buckets = np.array([SQUASH[min(max((j * 4096) // 23 - 2048, -2047), 2047) + 2047] * 16 for j in range(24)])
+    return np.tile(buckets, (2, 65536)).astype(np.int32)
+
+
+class ContextMixingModel:
+    """Predicts one bit of each of B streams at a time; learns from the coded bits."""
+
+    def __init__(self, config: ContextMixingConfig, data: np.ndarray, streams: int, segment_length: int,
+                 neural_inputs: bool):
+        if not 1 <= config.contexts <= 10:
+            raise ValueError("contexts must be between 1 and 10")
+        self.config = config
+        self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
+        self.params = np.zeros(10, dtype=np.int64)
+        self.params[k.N_CTX] = config.contexts
+        self.params[k.TABLE_BITS] = config.table_bits
+        self.params[k.LIMIT] = config.counter_limit
+        self.params[k.MIX_LR] = config.mixer_rate
+        self.params[k.MATCH_MIN] = config.match_min
+        self.params[k.MATCH_BITS] = config.match_bits
+        self.params[k.SEG_LEN] = max(segment_length, 1)
+        self.params[k.USE_NEURAL] = int(neural_inputs)
+        inputs = config.contexts + 2 + int(neural_inputs)
+        self.counters = np.full((config.contexts, 1 << config.table_bits), (1 << 21) << 10, dtype=np.uint32)
+        self.match_counters = np.full(64, (1 << 21) << 10, dtype=np.uint32)
+        self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
+        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 14, dtype=np.int64)
+        self.weights[:, -1] = 0  # the bias input starts with no say
+        self.final_weights = np.full((k.FINAL_SETS, k.N_MIXERS), (1 << 16) // k.N_MIXERS, dtype=np.int64)
+        self.apm = _apm_initial()
+        self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
+        self.state[:, k.C0] = 1
+        self.state[:, k.SEG_START] = np.arange(streams) * segment_length
+        self.state[:, k.POS] = self.state[:, k.SEG_START]
+        for s in range(streams):
+            k.context_hashes(self.state, s, config.contexts)
+        self.inputs = np.zeros((streams, inputs), dtype=np.int64)
+        self.mixer_out = np.zeros((streams, k.N_MIXERS), dtype=np.int64)
+        self.p16 = np.zeros(streams, dtype=np.int64)
+        self.neural_cum = np.zeros((streams, 257), dtype=np.int64)
+        self.neural_cum[:, 1:] = np.arange(1, 257)
+
+    def begin_byte(self, step: int, neural_frequencies: np.ndarray | None) -> None:
+        """Start byte-step ``step``; the network's integer frequencies (B, 256) join the mix."""
+        self.params[k.STEP] = step
+        if neural_frequencies is not None:
+            np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
+
+    def predict(self, active: int) -> np.ndarray:
+        """P(bit = 1) out of 65536 for the first ``active`` streams."""
+        k.predict(self.state, self.params, self.counters, self.weights, self.final_weights, self.match_counters,
+                  self.apm, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH, self.p16, active)
+        return self.p16[:active]
+
+    def learn(self, bits: np.ndarray, active: int) -> None:
+        """Update every table with the coded bits of the first ``active`` streams."""
+        k.update(self.state, self.params, self.counters, self.weights, self.final_weights, self.match_counters,
+                 self.apm, self.inputs, self.mixer_out, SQUASH, self.data, bits, active, self.match_table)
