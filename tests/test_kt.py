@@ -69,16 +69,25 @@ def test_quantized_code_stays_within_the_stated_quantization_cost():
 
 @pytest.mark.parametrize("m", [2, 3, 4])
 def test_kt_band_holds_for_every_count_vector(m):
-    """lower(n) <= L_KT - L_ML <= upper(n) for every count vector with n <= 30; upper is tight at n = 1."""
-    for n in range(1, 31):
-        for split in itertools.combinations(range(n + m - 1), m - 1):  # stars and bars
-            cuts = (-1, *split, n + m - 1)
-            counts = np.array([[cuts[i + 1] - cuts[i] - 1 for i in range(m)]])
-            regret = _kt_closed_form_bits(counts) - ml_code_length_bits(counts)
-            low, high = kt_regret_bounds_bits(counts)
-            assert low - 1e-9 <= regret <= high + 1e-9, (counts, regret, low, high)
-    low, high = kt_regret_bounds_bits(np.eye(m, dtype=int)[:1])
-    assert high == pytest.approx(math.log2(m))
+    """lower(n) <= L_KT - L_ML <= upper(n) for every count vector with n <= 40; upper is tight at n = 1."""
+    vectors = np.array([
+        [cuts[i + 1] - cuts[i] - 1 for i in range(m)]
+        for n in range(1, 41)
+        for split in itertools.combinations(range(n + m - 1), m - 1)  # stars and bars
+        for cuts in [(-1, *split, n + m - 1)]
+    ])
+    n = vectors.sum(axis=1)
+    log_gamma_half = np.array([math.lgamma(j + 0.5) for j in range(41)])  # lgamma(count + 1/2)
+    kt_nats = np.array([math.lgamma(t + m / 2) for t in n]) - math.lgamma(m / 2)
+    kt_nats -= (log_gamma_half[vectors] - math.lgamma(0.5)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ml_nats = -np.where(vectors > 0, vectors * np.log(vectors / n[:, None]), 0.0).sum(axis=1)
+    regret = (kt_nats - ml_nats) / math.log(2)
+    low = (m - 1) / 2 * np.log2(n / (2 * math.pi)) + (m * math.lgamma(0.5) - math.lgamma(m / 2)) / math.log(2)
+    high = (m - 1) / 2 * np.log2(n) + math.log2(m)
+    assert np.all(low - 1e-9 <= regret) and np.all(regret <= high + 1e-9)
+    assert np.allclose(kt_regret_bounds_bits(vectors), (low.sum(), high.sum()))
+    assert regret[n == 1] == pytest.approx(high[n == 1])
 
 
 def test_kt_regret_within_its_bound_on_a_markov_source():

@@ -7,6 +7,8 @@ import trainzip  # noqa: F401  (first: sets MKL's reproducibility mode before to
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trainzip import PrequentialMeter, decode_labels, encode_labels
 from trainzip.container import Container, pack, unpack
@@ -87,11 +89,14 @@ class Fixed(torch.nn.Module):
 
 
 def test_schedule_boundaries():
-    """Doubling blocks end at first, 2 first, 4 first, ..., n; fixed blocks every `first` samples."""
+    """Doubling blocks end at first, 2 first, 4 first, ..., n; fixed blocks every `first` samples;
+    Voita & Titov's at 0.1% ... 100%."""
     assert Schedule(first=3).boundaries(20) == [3, 6, 12, 20]
     assert Schedule(first=3).boundaries(12) == [3, 6, 12]
     assert Schedule(first=50).boundaries(20) == [20]
     assert Schedule(kind="fixed", first=5).boundaries(12) == [5, 10, 12]
+    assert Schedule(kind="fixed", first=5).boundaries(10) == [5, 10]
+    assert Schedule(kind="voita").boundaries(1000) == [1, 2, 4, 8, 16, 32, 62, 125, 250, 500, 1000]
     assert Schedule.from_dict(Schedule(kind="fixed", first=7).to_dict()) == Schedule(kind="fixed", first=7)
     with pytest.raises(FormatError):
         Schedule.from_dict({"kind": "doubling"})
@@ -110,9 +115,26 @@ def test_fixed_predictor_stream_costs_the_hand_computed_bits():
     assert meter.total_bits == pytest.approx(144.0, abs=1e-9)
     payload_bits = 8 * len(unpack(stream).blocks[0].payload)
     assert 144 <= payload_bits <= 144 + 64
+    # Golden bitstream: changing it changes every label stream, which needs a new labels_version.
+    assert unpack(stream).blocks[0].payload.hex() == "90d5ad5b0fa1f5d44a780e9db91d05228416797a"
     decoded = decode_labels(stream, torch.zeros(64, 1), make_model=lambda: Fixed([0.5, 0.25, 0.125, 0.125]),
                             train=lambda *a: None)
     assert torch.equal(decoded, labels)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 60), st.integers(2, 40), st.sampled_from(["doubling", "fixed", "voita"]),
+       st.integers(1, 9))
+def test_any_labels_round_trip_under_any_predictions(seed, n, classes, kind, first):
+    """Random labels under random (even confidently wrong) per-sample predictions decode back exactly,
+    for every schedule; the inputs are the logits and the model is the identity."""
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n, classes, generator=generator, dtype=torch.float64) * 8
+    labels = torch.randint(0, classes, (n,), generator=generator)
+    options = dict(make_model=torch.nn.Identity, train=lambda *a: None)
+    stream = encode_labels(logits, labels, num_classes=classes, schedule=Schedule(kind=kind, first=first),
+                           seed=seed, deterministic=False, **options)
+    assert torch.equal(decode_labels(stream, logits, **options), labels)
 
 
 def test_digits_round_trip_and_metadata(models, digits, digits_stream):
@@ -170,7 +192,7 @@ def repacked(stream, **changes):
     """The stream with metadata entries changed, checksums recomputed (a well-formed but altered file)."""
     container = unpack(stream)
     return pack(Container({**container.metadata, **changes}, container.original_length,
-                          container.original_sha256, container.blocks))
+                          container.original_digest, container.blocks))
 
 
 def decode(stream, x, **kwargs):

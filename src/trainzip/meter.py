@@ -111,11 +111,11 @@ class PrequentialMeter:
         """Score the *final* model on (part of) the same data; call once per batch after training."""
         self._check_alphabet(logits)
         bits, samples, _ = batch_bits(logits, targets, self.ignore_index)
+        if self.final_samples + samples > self.total_samples:
+            raise ValueError(f"the final model would be scored on {self.final_samples + samples} "
+                             f"{self.symbol}s, more than the {self.total_samples} metered")
         self.final_bits += bits
         self.final_samples += samples
-        if self.final_samples > self.total_samples:
-            raise ValueError(f"the final model was scored on {self.final_samples} {self.symbol}s, "
-                             f"more than the {self.total_samples} metered")
         return bits
 
     def _check_alphabet(self, logits) -> None:

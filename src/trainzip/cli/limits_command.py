@@ -26,13 +26,14 @@ def _levels(value: str) -> tuple[str, ...]:
               help="Comma-separated codec levels to measure; 'none' for KT only.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the sources and their samples.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON list instead of a table.")
+@click.option("--markdown", is_flag=True, help="Print the table as Markdown (as in docs/limits.md).")
 @click.option("--plot-dir", type=click.Path(file_okay=False), default=None,
               help="Write bits_per_symbol.png, regret.png and coder_overhead.png here.")
 @click.option("--force", is_flag=True, help="Overwrite existing plots.")
-def command(max_n, codec_max_n, levels, seed, as_json, plot_dir, force) -> None:
+def command(max_n, codec_max_n, levels, seed, as_json, markdown, plot_dir, force) -> None:
     """Code sources of known entropy rate with KT and trainzip; report bits, regret and coder overhead."""
     from trainzip.limits.experiment import coder_overhead, measure_limits, regret_curves
-    from trainzip.limits.table import format_overhead, format_table
+    from trainzip.limits.table import format_markdown, format_overhead, format_table
 
     if max_n < 1000:
         raise TrainzipError("--max-n must be at least 1000")
@@ -44,6 +45,8 @@ def command(max_n, codec_max_n, levels, seed, as_json, plot_dir, force) -> None:
     rows = measure_limits(max_n=max_n, codec_max_n=codec_max_n, levels=_levels(levels), seed=seed, progress=say)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(row) for row in rows], indent=1))
+    elif markdown:
+        click.echo(format_markdown(rows))
     else:
         click.echo(format_table(rows))
         click.echo()

@@ -4,8 +4,8 @@ The message is the labels; the inputs are side information both ends hold. Both 
 the model from the same seed and run the same prequential loop (`trainzip.prequential.run`)
 through an encoding or a decoding channel, so the decoder retrains exactly the model the encoder
 trained and reads each block with the same probabilities. The result is a self-describing
-container (kind "labels") with the numerics fingerprint, the schedule, the seed, and SHA-256 sums
-of the labels and of the inputs.
+container (kind "labels") with the numerics fingerprint, the schedule, the seed, and SHA-256
+prefixes of the labels (checked after decoding) and of the inputs (checked before).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from trainzip.coding.channel import DecodeChannel, EncodeChannel
-from trainzip.container.layout import Block, Container, pack, unpack
+from trainzip.container.layout import DIGEST_BYTES, Block, Container, pack, unpack
 from trainzip.errors import FormatError, IntegrityError, TrainzipError, VersionError
 from trainzip.labels.learner import LabelLearner, TrainStep
 from trainzip.labels.schedule import Schedule
@@ -35,16 +35,20 @@ stop matching the meter. At 24 bits they agree to within the coder's final word.
 ModelFactory = Callable[[], torch.nn.Module]
 
 
-def labels_sha256(labels: torch.Tensor) -> bytes:
-    """SHA-256 of the labels as little-endian int64: what the decoder's output is checked against."""
-    return hashlib.sha256(np.asarray(labels, dtype="<i8").tobytes()).digest()
+def labels_digest(labels: torch.Tensor) -> bytes:
+    """SHA-256 of the labels as little-endian int64 (the container keeps its first DIGEST_BYTES bytes)."""
+    return hashlib.sha256(np.asarray(labels, dtype="<i8").tobytes()).digest()[:DIGEST_BYTES]
 
 
 def inputs_sha256(inputs: torch.Tensor) -> str:
-    """SHA-256 of the inputs' dtype, shape and bytes: decoding with other inputs fails before it starts."""
+    """First 8 bytes (hex) of the SHA-256 of the inputs' dtype, shape and bytes.
+
+    Decoding with other inputs than the encoder's then fails before it starts, instead of
+    replaying a whole training run into a checksum error; 64 bits keep the header short.
+    """
     digest = hashlib.sha256(f"{inputs.dtype}{tuple(inputs.shape)}".encode())
     digest.update(inputs.detach().contiguous().numpy().tobytes())
-    return digest.hexdigest()
+    return digest.hexdigest()[:16]
 
 
 @contextmanager
@@ -99,9 +103,11 @@ def encode_labels(inputs, labels, *, num_classes: int, make_model: ModelFactory,
         inputs: (n, ...) tensor (or array) of inputs; the decoder needs the very same.
         labels: (n,) integer classes in [0, num_classes).
         num_classes: K, the label alphabet.
-        make_model: builds the untrained model (called right after ``torch.manual_seed(seed)``).
-        train: train(model, inputs[:end], labels[:end]) after each block but the last; it must
-            be deterministic given the global RNG, which is reseeded before each call.
+        make_model: builds the untrained model (called right after ``torch.manual_seed(seed)``);
+            it predicts each block in eval mode, in forward batches of ``eval_batch``.
+        train: train(model, inputs[:end], labels[:end]) after each block but the last, in train
+            mode; it must be deterministic given the global RNG, which is reseeded before each
+            call (seed + block index), and must not depend on anything the decoder lacks.
         schedule: where blocks end; the doubling schedule by default.
         seed, threads, eval_batch, deterministic, frequency_bits: what the decoder replays (all recorded).
         meter: optional `PrequentialMeter`, given each block's logits and labels.
@@ -123,7 +129,7 @@ def encode_labels(inputs, labels, *, num_classes: int, make_model: ModelFactory,
     }
     channel = EncodeChannel(frequency_bits)
     _replay(channel, inputs, settings, make_model, train, labels=labels, meter=meter)
-    container = Container(settings, len(labels), labels_sha256(labels), [Block(len(labels), channel.finish())])
+    container = Container(settings, len(labels), labels_digest(labels), [Block(len(labels), channel.finish())])
     return pack(container)
 
 
@@ -167,7 +173,7 @@ def decode_labels(data: bytes, inputs, *, make_model: ModelFactory, train: Train
                             f"the labels were encoded with ({settings['n']} samples)")
     channel = DecodeChannel(container.blocks[0].payload, settings["frequency_bits"])
     labels = _replay(channel, inputs, settings, make_model, train, meter=meter)
-    if labels_sha256(labels) != container.original_sha256:
+    if labels_digest(labels) != container.original_digest:
         raise IntegrityError("decoded labels do not match the recorded SHA-256 "
                              "(a different model, training step or numerics than the encoder's)")
     return labels

@@ -92,17 +92,25 @@ def _log2(values):
     return np.log2(np.asarray(values, dtype=float))
 
 
+def _family(learner: str) -> str:
+    """'kt-order2' -> 'KT (any order)'; trainzip levels keep their names."""
+    return "KT (any order)" if learner.startswith("kt-") else learner
+
+
 def plot_coder_overhead(rows: Sequence[Row]):
-    """Real payload bits minus the ideal sum of -log2 q, against n: constant bits, vanishing percent."""
+    """Real payload bits minus the ideal sum of -log2 q, against n, one colour per learner family."""
     figure, (absolute, relative) = plt.subplots(1, 2, figsize=(11, 4))
     coded = [row for row in rows if row.coder_overhead_bits is not None]
-    for colour, key in zip(_COLOURS * 4, dict.fromkeys((row.source, row.learner) for row in coded)):
-        points = sorted((row.n, row.coder_overhead_bits, row.bits_per_symbol * row.n) for row in coded
-                        if (row.source, row.learner) == key)
-        n, overhead, ideal = zip(*points)
-        marker = "s" if key[1].startswith("trainzip") else "o"
-        absolute.plot(n, overhead, marker=marker, color=colour, label=" ".join(key), alpha=0.8)
-        relative.plot(n, [100 * o / i for o, i in zip(overhead, ideal)], marker=marker, color=colour, alpha=0.8)
+    families = list(dict.fromkeys(_family(row.learner) for row in coded))
+    for index, (colour, family) in enumerate(zip(_COLOURS, families)):
+        mine = [row for row in coded if _family(row.learner) == family]
+        shift = 1.12 ** (index - (len(families) - 1) / 2)  # spread families apart along the log axis
+        n = [row.n * shift for row in mine]
+        overhead = [row.coder_overhead_bits for row in mine]
+        percent = [100 * row.coder_overhead_bits / (row.bits_per_symbol * row.n) for row in mine]
+        marker = "o" if family.startswith("KT") else "s"
+        absolute.scatter(n, overhead, color=colour, marker=marker, alpha=0.75, label=f"{family} ({len(mine)} runs)")
+        relative.scatter(n, percent, color=colour, marker=marker, alpha=0.75)
     absolute.set_ylabel("payload bits - sum of -log2 q (bits)")
     relative.set_ylabel("overhead (% of the ideal code length)")
     relative.set_yscale("log")
@@ -110,8 +118,8 @@ def plot_coder_overhead(rows: Sequence[Row]):
         axis.set_xscale("log")
         axis.set_xlabel("n (symbols)")
         axis.grid(True, which="both", alpha=0.3)
-    absolute.legend(fontsize=7, ncol=2)
-    figure.suptitle("Range coder overhead: real payload bits against the ideal sum of -log2 q")
+    absolute.legend(fontsize=8)
+    figure.suptitle("Range coder overhead: real payload bits against the ideal sum of -log2 q (all sources)")
     figure.tight_layout()
     return figure
 

@@ -18,9 +18,9 @@ written for m symbols, with equality at n_c = 1; its worst case is a context tha
 sees one symbol, where the regret tends to (m-1)/2 log2 n_c + log2(Gamma(1/2) / Gamma(m/2)). The
 lower bound is the regret of an interior (balanced) sequence as n_c grows, the asymptotic
 minimax regret of the class, approached from above. Both were checked exhaustively over every
-count vector for m <= 5, n_c <= 200 (tests/test_kt.py repeats a smaller check). Over the order-k
+count vector for m <= 5, n_c < 60 (tests/test_kt.py repeats it for m <= 4, n_c <= 40). Over the order-k
 class the regret is the sum over occupied contexts, at most m**k ((m-1)/2 log2(n / m**k) + log2 m)
-once every context has at least e symbols, i.e. (k_free / 2) log2 n + O(m**k) with
+once n >= e m**k (by concavity of log), i.e. (k_free / 2) log2 n + O(m**k) with
 k_free = m**k (m - 1) free parameters.
 """
 

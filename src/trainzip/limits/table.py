@@ -46,3 +46,22 @@ def format_overhead(overheads: Sequence[dict]) -> str:
             f"{item['overhead_bits']:13.1f} {item['overhead_percent']:8.4f}"
         )
     return "\n".join(lines)
+
+
+def format_markdown(rows: Sequence[Row]) -> str:
+    """The table as Markdown, for docs/limits.md (same figures, fewer decimals)."""
+    lines = [
+        "| source | H (bits) | n | learner | bits/symbol | excess % | regret L-nH | L-L_source | (k/2) log2 n "
+        "| L-L_ML | KT band vs ML | file bits/symbol |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for row in rows:
+        band = f"[{row.ml_bound_low_bits:.1f}, {row.ml_bound_bits:.1f}]" if row.ml_bound_bits is not None else "-"
+        cells = [
+            row.source, f"{row.entropy_rate_bits:.4f}", f"{row.n:,}", row.learner, f"{row.bits_per_symbol:.4f}",
+            f"{row.excess_percent:.2f}", f"{row.regret_bits:.0f}", f"{row.regret_vs_source_bits:.0f}",
+            _number(row.regret_bound_bits, ".0f", 1).strip(), _number(row.regret_vs_ml_bits, ".1f", 1).strip(),
+            band, _number(row.file_bits_per_symbol, ".4f", 1).strip(),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -39,28 +39,25 @@ class ByteStreamLearner:
         self._frequencies = np.zeros((streams, 2), dtype=np.int64)
         self._starts = np.arange(streams) * self.segment
 
-    @property
-    def _active(self) -> int:
-        return int(self.active_per_byte[self._step >> 3])
-
     def predict(self) -> np.ndarray:
+        byte_step = self._step >> 3
+        active = int(self.active_per_byte[byte_step])
         if self._step & 7 == 0:
             neural = None
             if self.network is not None:
                 neural = quantize(self.network.predict())
-            self.context_mixing.begin_byte(self._step >> 3, neural)
-        active = self._active
-        p16 = self.context_mixing.predict(active)
+            self.context_mixing.begin_byte(byte_step, neural, active)
         frequencies = self._frequencies[:active]
-        frequencies[:, 1] = p16
-        frequencies[:, 0] = _TOTAL - p16
+        frequencies[:, 1] = self.context_mixing.p16[:active]
+        frequencies[:, 0] = _TOTAL - frequencies[:, 1]
         return frequencies
 
     def learn(self, bits: np.ndarray) -> None:
-        active = self._active
-        self.context_mixing.learn(bits, active)
-        if self._step & 7 == 7 and self.network is not None:
-            self.network.learn(self.data[self._starts[:active] + (self._step >> 3)])
+        byte_step = self._step >> 3
+        active = int(self.active_per_byte[byte_step])
+        byte_ended = self.context_mixing.learn(bits, active)
+        if byte_ended and self.network is not None:
+            self.network.learn(self.data[self._starts[:active] + byte_step])
         self._step += 1
 
     def bits_to_code(self):

@@ -6,7 +6,7 @@ match model, gated linear mixers in the logistic domain, and two adaptive probab
 The B streams share every table (they learn from each other) but keep their own history.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
-uint32 packed [22-bit probability | 10-bit count]; ``weights`` (mixer sets, inputs) int32 (16.16);
+uint32 packed [16-bit probability | 8-bit count | 8-bit hash check]; ``weights`` (mixer sets, inputs) int32 (16.16);
 ``apm`` (2, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
 """
 
@@ -22,7 +22,7 @@ HASH = 18  # one base hash per context
 STATE_COLUMNS = HASH + 16
 
 # Parameters, packed into one int64 array.
-N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, MIX_LR_MIN = range(10)
+N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE = range(10)
 
 N_MIXERS = 3
 MIXER_SETS = (256, 64, 256)
@@ -82,15 +82,22 @@ def predict(state, params, counters, weights, final_weights, match_counters, apm
         c0 = state[s, C0]
         bit = state[s, BIT]
         seen = 0
-        for i in range(n_ctx):
-            slot = counters[i, mix32(state[s, HASH + i], c0) & mask]
-            if slot & 1023:
-                inputs[s, i] = stretch_t[slot >> 20]
-                seen += 1
-            else:
-                inputs[s, i] = 0
-        # match model: the bit the longest earlier match predicts, and how much to trust it
+        confidence = params[CONFIDENCE]
         k = n_ctx
+        for i in range(n_ctx):
+            h = mix32(state[s, HASH + i], c0)
+            slot = counters[i, h & mask]
+            st = 0
+            count = 0
+            if (slot & 0xFF) == (h >> 24) and (slot & 0xFF00):
+                st = stretch_t[slot >> 20]
+                count = (slot >> 8) & 0xFF
+                seen += 1
+            inputs[s, i] = st
+            if confidence:  # the same evidence, weighted by how often the context was seen
+                inputs[s, k] = (st * min(count, 15)) >> 4
+                k += 1
+        # match model: the bit the longest earlier match predicts, and how much to trust it
         expected = state[s, EXPECTED]
         length = state[s, MATCH_LEN]
         if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
@@ -155,12 +162,14 @@ def _mixer_row(m, selector):
 
 @numba.njit(cache=True, inline="always")
 def _train_counter(slot, bit, limit):
-    count = slot & 1023
-    p22 = slot >> 10
-    p22 += (((bit << 22) - p22) * RECIPROCAL[count]) >> 16
+    """Move a [p16 | count | check] counter toward the bit by 1/(count + 1.5), then count the event."""
+    count = (slot >> 8) & 0xFF
+    p16 = slot >> 16
+    p16 += (((bit << 16) - p16) * RECIPROCAL[count]) >> 16
+    p16 = min(max(p16, 1), 65535)
     if count < limit:
         count += 1
-    return (p22 << 10) | count
+    return (p16 << 16) | (count << 8) | (slot & 0xFF)
 
 
 @numba.njit(cache=True)
@@ -176,15 +185,19 @@ def update(state, params, counters, weights, final_weights, match_counters, apm,
         y = bits[s]
         c0 = state[s, C0]
         for i in range(n_ctx):
-            index = mix32(state[s, HASH + i], c0) & mask
-            counters[i, index] = _train_counter(counters[i, index], y, limit)
+            h = mix32(state[s, HASH + i], c0)
+            index = h & mask
+            slot = counters[i, index]
+            if (slot & 0xFF) != (h >> 24):  # another context owned this slot: start it afresh
+                slot = (32768 << 16) | (h >> 24)
+            counters[i, index] = _train_counter(slot, y, limit)
         bit = state[s, BIT]
         expected = state[s, EXPECTED]
         length = state[s, MATCH_LEN]
         if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
             predicted = (expected >> (7 - bit)) & 1
             bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
-            match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 1023)
+            match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 255)
             if predicted != y:
                 state[s, MATCH_LEN] = 0
         # mixers: online gradient step on coding cost (log loss)
@@ -207,6 +220,23 @@ def update(state, params, counters, weights, final_weights, match_counters, apm,
         else:
             state[s, C0] = c0
             state[s, BIT] = bit + 1
+
+
+@numba.njit(cache=True)
+def update_then_predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs,
+                        mixer_out, squash_t, stretch_t, data, bits, active, next_active, match_table, out_p16):
+    """One call per coded bit: learn from it and, unless a byte just ended, predict the next bit.
+
+    Returns True when a byte ended (the caller then brings in the network's next prediction and calls
+    `predict` itself).
+    """
+    update(state, params, counters, weights, final_weights, match_counters, apm, inputs, mixer_out, squash_t,
+           data, bits, active, match_table)
+    if state[0, BIT] == 0:
+        return True
+    predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs, mixer_out,
+            squash_t, stretch_t, out_p16, next_active)
+    return False
 
 
 @numba.njit(cache=True)

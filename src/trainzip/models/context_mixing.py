@@ -20,10 +20,11 @@ class ContextMixingConfig:
 
     contexts: int = 10  # orders 0-6, 8, a word unigram and a word bigram (first n of these)
     table_bits: int = 22  # 2**table_bits counters per context
-    counter_limit: int = 255  # adaptation floor: counters average over at most this many events
+    counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
     mixer_rate: int = 24  # mixer learning rate (fixed point)
     match_min: int = 6  # shortest match the match model trusts
     match_bits: int = 22  # 2**match_bits entries in the match model's hash table
+    confidence_inputs: bool = False  # a second input per context, scaled by how often it was seen
 
 
 def _apm_initial() -> np.ndarray:
@@ -37,8 +38,8 @@ class ContextMixingModel:
 
     def __init__(self, config: ContextMixingConfig, data: np.ndarray, streams: int, segment_length: int,
                  neural_inputs: bool):
-        if not 1 <= config.contexts <= 10:
-            raise ValueError("contexts must be between 1 and 10")
+        if not 1 <= config.contexts <= 10 or not 1 <= config.counter_limit <= 255:
+            raise ValueError("contexts must be in 1..10 and counter_limit in 1..255")
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
         self.params = np.zeros(10, dtype=np.int64)
@@ -50,9 +51,10 @@ class ContextMixingModel:
         self.params[k.MATCH_BITS] = config.match_bits
         self.params[k.SEG_LEN] = max(segment_length, 1)
         self.params[k.USE_NEURAL] = int(neural_inputs)
-        inputs = config.contexts + 2 + int(neural_inputs)
-        self.counters = np.full((config.contexts, 1 << config.table_bits), (1 << 21) << 10, dtype=np.uint32)
-        self.match_counters = np.full(64, (1 << 21) << 10, dtype=np.uint32)
+        self.params[k.CONFIDENCE] = int(config.confidence_inputs)
+        inputs = config.contexts * (1 + int(config.confidence_inputs)) + 2 + int(neural_inputs)
+        self.counters = np.full((config.contexts, 1 << config.table_bits), 32768 << 16, dtype=np.uint32)
+        self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
         self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
         self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 14, dtype=np.int64)
         self.weights[:, -1] = 0  # the bias input starts with no say
@@ -70,19 +72,20 @@ class ContextMixingModel:
         self.neural_cum = np.zeros((streams, 257), dtype=np.int64)
         self.neural_cum[:, 1:] = np.arange(1, 257)
 
-    def begin_byte(self, step: int, neural_frequencies: np.ndarray | None) -> None:
-        """Start byte-step ``step``; the network's integer frequencies (B, 256) join the mix."""
+    def begin_byte(self, step: int, neural_frequencies: np.ndarray | None, active: int) -> np.ndarray:
+        """Start byte-step ``step`` and predict its first bit; the network's (B, 256) frequencies join the mix."""
         self.params[k.STEP] = step
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
-
-    def predict(self, active: int) -> np.ndarray:
-        """P(bit = 1) out of 65536 for the first ``active`` streams."""
         k.predict(self.state, self.params, self.counters, self.weights, self.final_weights, self.match_counters,
                   self.apm, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH, self.p16, active)
-        return self.p16[:active]
+        return self.p16
 
-    def learn(self, bits: np.ndarray, active: int) -> None:
-        """Update every table with the coded bits of the first ``active`` streams."""
-        k.update(self.state, self.params, self.counters, self.weights, self.final_weights, self.match_counters,
-                 self.apm, self.inputs, self.mixer_out, SQUASH, self.data, bits, active, self.match_table)
+    def learn(self, bits: np.ndarray, active: int) -> bool:
+        """Learn from the coded bits of the first ``active`` streams and predict their next bit.
+
+        Returns True at the end of a byte, when the next prediction waits for `begin_byte`.
+        """
+        return k.update_then_predict(self.state, self.params, self.counters, self.weights, self.final_weights,
+                                     self.match_counters, self.apm, self.neural_cum, self.inputs, self.mixer_out,
+                                     SQUASH, STRETCH, self.data, bits, active, active, self.match_table, self.p16)

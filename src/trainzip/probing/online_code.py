@@ -12,13 +12,14 @@ information both ends hold, which is why they may be standardised with their glo
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from trainzip.probing.probes import FittedProbe, ProbeTrainer, UniformProbe
+from trainzip.probing.probes import FittedProbe, ProbeTrainer, UniformProbe, build_network
 from trainzip.probing.schedules import block_ends
 from trainzip.probing.training import TrainingConfig, train_probe
 
@@ -54,6 +55,7 @@ class ProbeResult:
     n_samples: int
     n_classes: int
     blocks: tuple[BlockResult, ...]
+    final_model_bits: float | None = None
 
     @property
     def uniform_bits(self) -> float:
@@ -70,6 +72,16 @@ class ProbeResult:
         """Uniform code over online code: above 1 when the features tell the probe something."""
         return self.uniform_bits / self.online_bits
 
+    @property
+    def regret_bits(self) -> float | None:
+        """Online code minus the final probe's code of the same labels (None if not measured)."""
+        return None if self.final_model_bits is None else self.online_bits - self.final_model_bits
+
+    @property
+    def absorbed_bits(self) -> float | None:
+        """Uniform code minus the final probe's code: what the probe learned, roughly (None if not measured)."""
+        return None if self.final_model_bits is None else self.uniform_bits - self.final_model_bits
+
 
 def online_codelength(
     features: np.ndarray,
@@ -81,6 +93,7 @@ def online_codelength(
     n_classes: int | None = None,
     shuffle: bool = True,
     config: TrainingConfig | None = None,
+    final_model: bool = False,
 ) -> ProbeResult:
     """The online code length of ``labels`` given ``features`` under a probe retrained per block.
 
@@ -93,6 +106,9 @@ def online_codelength(
         n_classes: K; defaults to the largest label + 1.
         shuffle: code the samples in a seeded random order (data files are often sorted by class).
         config: the training budget of the built-in probes (its ``probe`` field is overridden).
+        final_model: also train a probe on all N samples and code them with it (``final_model_bits``):
+            the reference for regret and bits absorbed. Not a code the decoder could use, since it
+            would need the model first; it costs one more training.
 
     Returns:
         A ProbeResult; ``online_bits``, ``uniform_bits`` and ``compression`` are its totals.
@@ -108,8 +124,12 @@ def online_codelength(
         fitted = UniformProbe(n_classes) if start == 0 else trainer(x[:start], y[:start], n_classes, _block_seed(seed, index))
         blocks.append(_code_block(fitted, x, y, index, start, end, n_classes))
         start = end
+    final_bits = None
+    if final_model:
+        final = trainer(x, y, n_classes, _block_seed(seed, 0))
+        final_bits = _code_block(final, x, y, 0, 0, len(y), n_classes).bits
     schedule_name = schedule if isinstance(schedule, str) else "custom"
-    return ProbeResult(probe_name, schedule_name, seed, len(y), n_classes, tuple(blocks))
+    return ProbeResult(probe_name, schedule_name, seed, len(y), n_classes, tuple(blocks), final_bits)
 
 
 def standardize(features: np.ndarray) -> np.ndarray:
@@ -131,12 +151,10 @@ def _trainer(probe: str | ProbeTrainer, config: TrainingConfig | None) -> tuple[
     """The trainer for a probe name (with its budget), or a given trainer as it is."""
     if callable(probe):
         return probe, getattr(probe, "__name__", type(probe).__name__)
-    budget = TrainingConfig(**{**vars(config or TrainingConfig()), "probe": probe})
+    budget = dataclasses.replace(config or TrainingConfig(), probe=probe)
 
     def trainer(x, y, n_classes, seed):
         return train_probe(x, y, n_classes, seed, budget)
-
-    from trainzip.probing.probes import build_network
 
     build_network(probe, 1, 2, 1)  # fail now, not after the first block, on an unknown name
     return trainer, probe

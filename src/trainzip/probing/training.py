@@ -31,7 +31,7 @@ class TrainingConfig:
     probe: str = "linear"
     hidden_units: int = 128
     learning_rate: float = 1e-2
-    weight_decay: float = 1e-4
+    weight_decay: float = 1e-2
     max_steps: int = 300
     eval_every: int = 10
     patience: int = 5

@@ -1,0 +1,37 @@
+"""MDL probing: how many bits the labels cost given features, coded online block by block.
+
+    >>> from trainzip.probing import online_codelength
+    >>> result = online_codelength(X, y, probe="linear", schedule="voita", seed=0)  # doctest: +SKIP
+    >>> result.uniform_bits, result.online_bits, result.compression                # doctest: +SKIP
+
+Voita & Titov (2020) and Blier & Ollivier (2018): the online code of the labels under a probe
+retrained on all data seen so far, against the uniform code N log2 K. All figures are in bits.
+"""
+
+from trainzip.probing.online_code import BlockResult, ProbeResult, online_codelength, standardize
+from trainzip.probing.probes import PROBES, FittedProbe, ProbeTrainer, UniformProbe
+from trainzip.probing.record import probe_record
+from trainzip.probing.schedules import SCHEDULES, VOITA_PERCENTS, block_ends, doubling_ends, voita_ends
+from trainzip.probing.seeds import SeedSpread, online_codelength_seeds
+from trainzip.probing.training import TrainingConfig, train_probe
+
+__all__ = [
+    "PROBES",
+    "SCHEDULES",
+    "VOITA_PERCENTS",
+    "BlockResult",
+    "FittedProbe",
+    "ProbeResult",
+    "ProbeTrainer",
+    "SeedSpread",
+    "TrainingConfig",
+    "UniformProbe",
+    "block_ends",
+    "doubling_ends",
+    "online_codelength",
+    "online_codelength_seeds",
+    "probe_record",
+    "standardize",
+    "train_probe",
+    "voita_ends",
+]

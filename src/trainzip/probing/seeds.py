@@ -1,0 +1,62 @@
+"""The spread of the online code over seeds: one number is not a result until its spread is known.
+
+Each seed reorders the data and redraws every probe's initial weights and holdout split, so the
+spread says how much of a difference between two probes (or a task and its control) is noise.
+The std is the sample standard deviation (ddof = 1); with one seed it is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from trainzip.probing.online_code import ProbeResult, online_codelength
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    """The runs of several seeds on one task, and the mean and std of their totals."""
+
+    runs: tuple[ProbeResult, ...]
+
+    @property
+    def uniform_bits(self) -> float:
+        """N log2 K, the same for every seed."""
+        return self.runs[0].uniform_bits
+
+    @property
+    def online_bits(self) -> tuple[float, float]:
+        """(mean, std) of the online code over seeds."""
+        return _mean_std([run.online_bits for run in self.runs])
+
+    @property
+    def compression(self) -> tuple[float, float]:
+        """(mean, std) of uniform / online over seeds."""
+        return _mean_std([run.compression for run in self.runs])
+
+    @property
+    def final_model_bits(self) -> tuple[float, float] | None:
+        """(mean, std) of the final probe's code over seeds, where it was measured."""
+        if any(run.final_model_bits is None for run in self.runs):
+            return None
+        return _mean_std([run.final_model_bits for run in self.runs])
+
+    def block_bits(self) -> list[tuple[float, float]]:
+        """(mean, std) of each block's bits over seeds (every seed has the same blocks)."""
+        per_block = zip(*[[block.bits for block in run.blocks] for run in self.runs])
+        return [_mean_std(list(bits)) for bits in per_block]
+
+
+def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), **options) -> SeedSpread:
+    """`online_codelength` once per seed (same options), gathered into a SeedSpread."""
+    if not seeds:
+        raise ValueError("need at least one seed")
+    return SeedSpread(tuple(online_codelength(features, labels, seed=seed, **options) for seed in seeds))
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    """Mean and sample std (0 for a single value)."""
+    values = np.asarray(values, dtype=np.float64)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0

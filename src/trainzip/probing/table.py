@@ -1,0 +1,43 @@
+"""The probe run as a table for people: per-block costs, then the totals with their spread."""
+
+from __future__ import annotations
+
+
+def probe_table(record: dict) -> str:
+    """Aligned plain-text table of a probe run record (see `record.probe_record`)."""
+    lines = [record["title"], ""]
+    header = f"{'block':>5}  {'samples':>13}  {'size':>6}  {'bits (mean ± std)':>21}  {'bits/sample':>11}  code"
+    lines += [header, "-" * len(header)]
+    for b in record["blocks"]:
+        span = f"{b['start']}–{b['end']}"
+        cost = f"{b['bits']:.1f} ± {b['bits_std']:.1f}"
+        lines.append(f"{b['block']:>5}  {span:>13}  {b['samples']:>6}  {cost:>21}  {b['bits_per_sample']:>11.3f}  {b['code']}")
+    lines += ["", *_totals(record)]
+    if len(record["seeds"]) > 1:
+        per_seed = ", ".join(f"seed {s['seed']}: {s['online_bits']:.1f}" for s in record["seeds"])
+        lines.append(f"{'per seed':<18}{per_seed}")
+    return "\n".join(lines)
+
+
+def _totals(record: dict) -> list[str]:
+    """The three headline figures: uniform code, online code, compression."""
+    n = record["n_samples"]
+    return [
+        f"{'uniform code':<18}{record['uniform_bits']:>10.1f} bits  ({record['uniform_bits'] / n:.3f} bits/sample)",
+        f"{'online code':<18}{record['online_bits']:>10.1f} ± {record['online_bits_std']:.1f} bits"
+        f"  ({record['online_bits'] / n:.3f} bits/sample)",
+        f"{'compression':<18}{record['compression']:>10.2f} ± {record['compression_std']:.2f}  (uniform / online)",
+        *_final(record["totals"], n),
+    ]
+
+
+def _final(totals: dict, n: int) -> list[str]:
+    """The final probe's code, the regret and the bits absorbed, where they were measured."""
+    if totals.get("final_model_bits") is None:
+        return []
+    return [
+        f"{'final probe':<18}{totals['final_model_bits']:>10.1f} bits  ({totals['final_model_bits'] / n:.3f} bits/sample,"
+        " all labels, trained on all)",
+        f"{'regret':<18}{totals['regret_bits']:>10.1f} bits  (online − final)",
+        f"{'bits absorbed':<18}{totals['absorbed_bits']:>10.1f} bits  (uniform − final)",
+    ]

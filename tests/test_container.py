@@ -1,0 +1,61 @@
+"""The .tz envelope: every truncation and every single flipped bit is caught before decoding."""
+
+import hashlib
+
+import pytest
+
+from trainzip.container import Block, Container, pack, unpack
+from trainzip.container.layout import MAGIC, read_version
+from trainzip.errors import FormatError, TrainzipError, VersionError
+
+
+@pytest.fixture(scope="module")
+def packed() -> bytes:
+    data = b"abracadabra" * 3
+    metadata = {"kind": "bytes", "config": {"level": "fast"}, "fingerprint": {"threads": 1}}
+    return pack(Container(metadata, len(data), hashlib.sha256(data).digest(),
+                          [Block(20, b"\x01\x02\x03\x04" * 3), Block(13, b"\x05\x06\x07\x00")]))
+
+
+def test_round_trip(packed):
+    """What is packed unpacks unchanged (the last word's zero padding is restored)."""
+    container = unpack(packed)
+    assert container.metadata["config"] == {"level": "fast"}
+    assert container.original_length == 33
+    assert [b.payload for b in container.blocks] == [b"\x01\x02\x03\x04" * 3, b"\x05\x06\x07\x00"]
+
+
+def test_every_truncation_is_reported(packed):
+    """Cutting the file at any byte gives a FormatError (never a crash or a silent success)."""
+    for cut in range(len(packed)):
+        with pytest.raises(FormatError):
+            unpack(packed[:cut])
+
+
+def test_every_single_bit_flip_is_reported(packed):
+    """Flipping any one bit of the file is a clean trainzip error, found before any decoding."""
+    for index in range(len(packed) * 8):
+        damaged = bytearray(packed)
+        damaged[index // 8] ^= 1 << (index % 8)
+        with pytest.raises(TrainzipError):
+            unpack(bytes(damaged))
+
+
+def test_foreign_and_empty_files():
+    """A gzip file and an empty file are named as not being trainzip files."""
+    with pytest.raises(FormatError, match="not a trainzip file"):
+        unpack(b"\x1f\x8b\x08\x00rest of a gzip file")
+    with pytest.raises(FormatError, match="empty"):
+        unpack(b"")
+
+
+def test_unknown_version_is_named(packed):
+    """A future format version is refused with its number in the message."""
+    with pytest.raises(VersionError, match="unsupported format version 7"):
+        read_version(MAGIC + b"\x07" + packed[5:])
+
+
+def test_trailing_garbage_is_refused(packed):
+    """Bytes appended after the final checksum are not silently ignored."""
+    with pytest.raises(FormatError, match="unexpected bytes"):
+        unpack(packed + b"\0")
