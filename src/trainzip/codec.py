@@ -77,6 +77,16 @@ class _Tally:
         self.bits_done += bits
 
 
+def _encode_block(config: CodecConfig, block: np.ndarray, progress) -> tuple[Block, np.ndarray]:
+    """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
+    channel = EncodeChannel()
+    _, bits = code_block(config, channel, block.copy(), progress)
+    payload = channel.finish()
+    if len(payload) >= len(block) > 0:
+        return Block(len(block), block.tobytes(), stored=True), np.full(len(block), 8.0)
+    return Block(len(block), payload), bits
+
+
 def compress_with_report(data: bytes, *, level: str = "default", config: CodecConfig | None = None,
                          progress: Progress | None = None) -> tuple[bytes, CodingReport]:
     """Compress ``data`` with a preset ``level`` (or an explicit ``config``); returns the file and its figures."""
@@ -87,12 +97,11 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
     tally = _Tally(progress)
     blocks, position_bits, ideal = [], [], 0.0
     for start, end in _blocks(len(source), config.block_size):
-        channel = EncodeChannel()
-        _, bits = code_block(config, channel, source[start:end].copy(), tally.block())
-        blocks.append(Block(end - start, channel.finish()))
+        block, bits = _encode_block(config, source[start:end], tally.block())
+        blocks.append(block)
         position_bits.append(bits)
-        ideal += channel.ideal_bits
-        tally.finish_block(end - start, channel.ideal_bits)
+        ideal += bits.sum()
+        tally.finish_block(end - start, bits.sum())
     metadata = {"kind": KIND, "config": config.to_dict(), "fingerprint": numerics.fingerprint(config.threads)}
     blob = pack(Container(metadata, len(data), hashlib.sha256(data).digest()[:DIGEST_BYTES], blocks))
     report = CodingReport(len(data), len(blob), sum(len(b.payload) for b in blocks), time.perf_counter() - started,
@@ -130,12 +139,15 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
     tally = _Tally(progress)
     parts, position_bits, ideal = [], [], 0.0
     for block in container.blocks:
-        channel = DecodeChannel(block.payload)
-        decoded, bits = code_block(config, channel, np.zeros(block.original_length, dtype=np.uint8), tally.block())
+        if block.stored:
+            decoded, bits = np.frombuffer(block.payload, dtype=np.uint8), np.full(block.original_length, 8.0)
+        else:
+            decoded, bits = code_block(config, DecodeChannel(block.payload),
+                                       np.zeros(block.original_length, dtype=np.uint8), tally.block())
         parts.append(decoded.tobytes())
         position_bits.append(bits)
-        ideal += channel.ideal_bits
-        tally.finish_block(block.original_length, channel.ideal_bits)
+        ideal += bits.sum()
+        tally.finish_block(block.original_length, bits.sum())
     data = b"".join(parts)
     if len(data) != container.original_length or hashlib.sha256(data).digest()[:DIGEST_BYTES] != container.original_digest:
         raise IntegrityError("decoded data does not match the original's checksum (corrupt file or different numerics)")

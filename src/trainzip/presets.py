@@ -11,14 +11,13 @@ from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.neural import NetworkConfig
 
 LEVELS: dict[str, CodecConfig] = {
-    # count-based contexts and a match model only: the quickest learner that still beats xz -9e
-    "fast": CodecConfig(level="fast", streams=16, context_mixing=ContextMixingConfig(contexts=8), network=None),
-    # all contexts, and a small LSTM trained online whose prediction joins the mix
-    "default": CodecConfig(level="default", streams=16, context_mixing=ContextMixingConfig(),
-                           network=NetworkConfig()),
-    # a larger network, updated more often, over fewer streams
-    "max": CodecConfig(level="max", streams=8, context_mixing=ContextMixingConfig(),
-                       network=NetworkConfig(hidden=256, bptt=8)),
+    # count-based contexts and a match model, no network: the quickest learner, still far below xz -9e
+    "fast": CodecConfig(level="fast", context_mixing=ContextMixingConfig(contexts=8), network=None),
+    # all contexts, and an LSTM trained online whose next-byte distribution joins the mix
+    "default": CodecConfig(level="default", context_mixing=ContextMixingConfig(), network=NetworkConfig()),
+    # a second, confidence-weighted input per context and a wider LSTM
+    "max": CodecConfig(level="max", context_mixing=ContextMixingConfig(confidence_inputs=True),
+                       network=NetworkConfig(hidden=256)),
 }
 
 

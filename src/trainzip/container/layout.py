@@ -5,9 +5,10 @@
     metadata      varint length, then the settings as UTF-8 JSON, raw-DEFLATE-compressed with
                   the fixed preset dictionary METADATA_DICTIONARY (so a header costs tens of bytes)
     original      varint length, then the first 16 bytes of the original's SHA-256
-    blocks        varint count, then per block: varint original length, varint payload length,
-                  payload (the range coder's 32-bit little-endian words, trailing zero bytes of the
-                  last word dropped)
+    blocks        varint count, then per block: varint original length, varint (payload length * 2
+                  + stored), payload: the range coder's 32-bit little-endian words with the trailing
+                  zero bytes of the last word dropped, or (stored = 1) the original bytes themselves,
+                  for a block the learner could not compress
     crc32         4 bytes, little-endian CRC-32 of every byte before it
 
 Lengths are unsigned LEB128 varints. Every byte is covered by the CRC, checked before decoding
@@ -51,6 +52,7 @@ class Block:
 
     original_length: int
     payload: bytes
+    stored: bool = False  # the payload is the block's bytes as they were (coding would have expanded them)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,8 @@ def pack(container: Container) -> bytes:
              _varint(container.original_length), container.original_digest[:DIGEST_BYTES],
              _varint(len(container.blocks))]
     for block in container.blocks:
-        payload = strip_padding(block.payload)
-        parts += [_varint(block.original_length), _varint(len(payload)), payload]
+        payload = block.payload if block.stored else strip_padding(block.payload)
+        parts += [_varint(block.original_length), _varint(2 * len(payload) + int(block.stored)), payload]
     body = b"".join(parts)
     return body + _CRC.pack(zlib.crc32(body))
 
@@ -181,8 +183,12 @@ def unpack(data: bytes) -> Container:
     blocks = []
     for index in range(block_count):
         block_length = reader.varint(f"block {index} header")
-        payload = reader.take(reader.varint(f"block {index} header"), f"block {index} payload")
-        blocks.append(Block(block_length, restore_padding(payload)))
+        length_and_mode = reader.varint(f"block {index} header")
+        payload = reader.take(length_and_mode >> 1, f"block {index} payload")
+        stored = bool(length_and_mode & 1)
+        if stored and len(payload) != block_length:
+            raise FormatError(f"corrupt file: stored block {index} has the wrong length")
+        blocks.append(Block(block_length, payload if stored else restore_padding(payload), stored))
     body_end = reader.offset
     (recorded_crc,) = _CRC.unpack(reader.take(_CRC.size, "final checksum"))
     if reader.offset != len(data):

@@ -19,10 +19,13 @@ MIX_SEL = 12  # 3 mixer-set selectors
 APM_IDX = 15  # 2 APM slots
 P_MIX = 17  # final mixer's 12-bit probability
 HASH = 18  # one base hash per context
-STATE_COLUMNS = HASH + 16
+ADAPT_IDX = HASH + 16  # per context: the adaptive-map slot used for the current bit (-1: none)
+STATE_COLUMNS = ADAPT_IDX + 16
 
 # Parameters, packed into one int64 array.
-N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE = range(10)
+(N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE, MIX_BOOST,
+ MIX_DECAY, STREAMS, SSE_SHARE) = range(14)
+PARAMS = 16
 
 N_MIXERS = 3
 MIXER_SETS = (256, 64, 256)
@@ -72,7 +75,7 @@ def context_hashes(state, s, n_ctx):
 
 
 @numba.njit(cache=True)
-def predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs,
+def predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum, inputs,
             mixer_out, squash_t, stretch_t, out_p16, active):
     """Fill out_p16[s] (probability of a 1 bit, out of 65536) for the active streams."""
     n_ctx = params[N_CTX]
@@ -89,9 +92,16 @@ def predict(state, params, counters, weights, final_weights, match_counters, apm
             slot = counters[i, h & mask]
             st = 0
             count = 0
+            state[s, ADAPT_IDX + i] = -1
             if (slot & 0xFF) == (h >> 24) and (slot & 0xFF00):
-                st = stretch_t[slot >> 20]
+                # what a counter in this state has really predicted so far, learned per order and count
                 count = (slot >> 8) & 0xFF
+                position = (stretch_t[slot >> 20] + 2048) * 23
+                weight = position & 0xFFF
+                base = ((i * 16 + min(count, 15)) * 24) + (position >> 12)
+                state[s, ADAPT_IDX + i] = base + (weight >> 11)
+                p12 = (adapt[base] * (4096 - weight) + adapt[base + 1] * weight) >> 16
+                st = stretch_t[min(max(p12, 1), 4095)]
                 seen += 1
             inputs[s, i] = st
             if confidence:  # the same evidence, weighted by how often the context was seen
@@ -147,7 +157,8 @@ def predict(state, params, counters, weights, final_weights, match_counters, apm
             base = contexts[a] * 24 + (st >> 12)
             state[s, APM_IDX + a] = base + (weight >> 11)
             refined += (apm[a, base] * (4096 - weight) + apm[a, base + 1] * weight) >> 12
-        p16 = (p_mix * 32 + refined) >> 2
+        share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
+        p16 = (p_mix * 16 * (8 - share) + (refined >> 1) * share) >> 3
         out_p16[s] = min(max(p16, 1), 65535)
 
 
@@ -173,14 +184,15 @@ def _train_counter(slot, bit, limit):
 
 
 @numba.njit(cache=True)
-def update(state, params, counters, weights, final_weights, match_counters, apm, inputs, mixer_out,
+def update(state, params, counters, adapt, weights, final_weights, match_counters, apm, inputs, mixer_out,
            squash_t, data, bits, active, match_table):
     """Learn from the coded bits of the active streams; at a byte's end, advance the contexts."""
     n_ctx = params[N_CTX]
     mask = (1 << params[TABLE_BITS]) - 1
     limit = params[LIMIT]
     n_in = inputs.shape[1]
-    lr = params[MIX_LR]
+    # the mixers learn fast while little is known, then settle: rate = final + boost * D / (D + bytes seen)
+    lr = params[MIX_LR] + (params[MIX_BOOST] * params[MIX_DECAY]) // (params[MIX_DECAY] + params[STEP] * params[STREAMS])
     for s in range(active):
         y = bits[s]
         c0 = state[s, C0]
@@ -191,6 +203,9 @@ def update(state, params, counters, weights, final_weights, match_counters, apm,
             if (slot & 0xFF) != (h >> 24):  # another context owned this slot: start it afresh
                 slot = (32768 << 16) | (h >> 24)
             counters[i, index] = _train_counter(slot, y, limit)
+            cell = state[s, ADAPT_IDX + i]
+            if cell >= 0:
+                adapt[cell] += ((y << 16) - adapt[cell]) >> 7
         bit = state[s, BIT]
         expected = state[s, EXPECTED]
         length = state[s, MATCH_LEN]
@@ -223,19 +238,20 @@ def update(state, params, counters, weights, final_weights, match_counters, apm,
 
 
 @numba.njit(cache=True)
-def update_then_predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs,
-                        mixer_out, squash_t, stretch_t, data, bits, active, next_active, match_table, out_p16):
+def update_then_predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum,
+                        inputs, mixer_out, squash_t, stretch_t, data, bits, active, next_active, match_table,
+                        out_p16):
     """One call per coded bit: learn from it and, unless a byte just ended, predict the next bit.
 
     Returns True when a byte ended (the caller then brings in the network's next prediction and calls
     `predict` itself).
     """
-    update(state, params, counters, weights, final_weights, match_counters, apm, inputs, mixer_out, squash_t,
-           data, bits, active, match_table)
+    update(state, params, counters, adapt, weights, final_weights, match_counters, apm, inputs, mixer_out,
+           squash_t, data, bits, active, match_table)
     if state[0, BIT] == 0:
         return True
-    predict(state, params, counters, weights, final_weights, match_counters, apm, nn_cum, inputs, mixer_out,
-            squash_t, stretch_t, out_p16, next_active)
+    predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum, inputs,
+            mixer_out, squash_t, stretch_t, out_p16, next_active)
     return False
 
 

@@ -21,9 +21,12 @@ class ContextMixingConfig:
     contexts: int = 10  # orders 0-6, 8, a word unigram and a word bigram (first n of these)
     table_bits: int = 22  # 2**table_bits counters per context
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
-    mixer_rate: int = 24  # mixer learning rate (fixed point)
+    mixer_rate: int = 12  # mixer learning rate (fixed point) once much has been seen
+    mixer_boost: int = 96  # extra rate at the start, decaying as mixer_decay / (mixer_decay + bytes seen)
+    mixer_decay: int = 16384
     match_min: int = 6  # shortest match the match model trusts
     match_bits: int = 22  # 2**match_bits entries in the match model's hash table
+    sse_share: int = 4  # eighths of the final probability taken from the two SSE stages
     confidence_inputs: bool = False  # a second input per context, scaled by how often it was seen
 
 
@@ -42,7 +45,7 @@ class ContextMixingModel:
             raise ValueError("contexts must be in 1..10 and counter_limit in 1..255")
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
-        self.params = np.zeros(10, dtype=np.int64)
+        self.params = np.zeros(k.PARAMS, dtype=np.int64)
         self.params[k.N_CTX] = config.contexts
         self.params[k.TABLE_BITS] = config.table_bits
         self.params[k.LIMIT] = config.counter_limit
@@ -52,6 +55,10 @@ class ContextMixingModel:
         self.params[k.SEG_LEN] = max(segment_length, 1)
         self.params[k.USE_NEURAL] = int(neural_inputs)
         self.params[k.CONFIDENCE] = int(config.confidence_inputs)
+        self.params[k.MIX_BOOST] = config.mixer_boost
+        self.params[k.MIX_DECAY] = config.mixer_decay
+        self.params[k.STREAMS] = streams
+        self.params[k.SSE_SHARE] = config.sse_share
         inputs = config.contexts * (1 + int(config.confidence_inputs)) + 2 + int(neural_inputs)
         self.counters = np.full((config.contexts, 1 << config.table_bits), 32768 << 16, dtype=np.uint32)
         self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
@@ -60,6 +67,7 @@ class ContextMixingModel:
         self.weights[:, -1] = 0  # the bias input starts with no say
         self.final_weights = np.full((k.FINAL_SETS, k.N_MIXERS), (1 << 16) // k.N_MIXERS, dtype=np.int64)
         self.apm = _apm_initial()
+        self.adapt = np.tile(_apm_initial()[0, :24], config.contexts * 16)  # per (context, count): identity
         self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
         self.state[:, k.C0] = 1
         self.state[:, k.SEG_START] = np.arange(streams) * segment_length
@@ -77,7 +85,7 @@ class ContextMixingModel:
         self.params[k.STEP] = step
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
-        k.predict(self.state, self.params, self.counters, self.weights, self.final_weights, self.match_counters,
+        k.predict(self.state, self.params, self.counters, self.adapt, self.weights, self.final_weights, self.match_counters,
                   self.apm, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH, self.p16, active)
         return self.p16
 
@@ -86,6 +94,6 @@ class ContextMixingModel:
 
         Returns True at the end of a byte, when the next prediction waits for `begin_byte`.
         """
-        return k.update_then_predict(self.state, self.params, self.counters, self.weights, self.final_weights,
+        return k.update_then_predict(self.state, self.params, self.counters, self.adapt, self.weights, self.final_weights,
                                      self.match_counters, self.apm, self.neural_cum, self.inputs, self.mixer_out,
                                      SQUASH, STRETCH, self.data, bits, active, active, self.match_table, self.p16)
