@@ -10,6 +10,8 @@ from trainzip.errors import FingerprintError, FormatError, IntegrityError, Train
 
 # Imported on first use: they pull in torch, and `import trainzip` should stay cheap.
 _LAZY = {
+    "compress": "trainzip.codec",
+    "decompress": "trainzip.codec",
     "PrequentialMeter": "trainzip.meter",
     "decode_labels": "trainzip.labels",
     "encode_labels": "trainzip.labels",
@@ -26,6 +28,8 @@ def __getattr__(name: str):
 
 __all__ = [
     "__version__",
+    "compress",
+    "decompress",
     "PrequentialMeter",
     "decode_labels",
     "encode_labels",

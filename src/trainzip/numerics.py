@@ -47,13 +47,10 @@ def check_fingerprint(recorded: dict) -> None:
     """Raise FingerprintError, naming each difference, if this machine's numerics differ."""
     current = fingerprint(int(recorded.get("threads", 1)))
     differences = [
-        f"{key} {recorded.get(key)!r} here {current.get(key)!r}"
+        f"{key} {recorded.get(key)!r} in the file, {current.get(key)!r} here"
         for key in sorted(set(recorded) | set(current))
         if recorded.get(key) != current.get(key)
     ]
     if differences:
-        raise FingerprintError(
-            "numerics differ from the machine that wrote the file (file: "
-            + "; ".join(differences).replace(" here ", ", here: ")
-            + "); use --ignore-fingerprint to try anyway"
-        )
+        raise FingerprintError("numerics differ from the machine that wrote the file ("
+                               + "; ".join(differences) + "); use --ignore-fingerprint to try anyway")

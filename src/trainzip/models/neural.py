@@ -20,7 +20,7 @@ class NetworkConfig:
 
     embedding: int = 32
     hidden: int = 128
-    bptt: int = 8  # byte-steps per truncated back-propagation update
+    bptt: int = 16  # byte-steps per truncated back-propagation update
     learning_rate: float = 1e-2
     gradient_clip: float = 1.0
 
