@@ -79,3 +79,11 @@ def test_every_preset_round_trips(level):
     blob, report = compress_with_report(data, level=level)
     assert report.config == LEVELS[level]
     assert decompress(blob) == data
+
+
+def test_network_joins_only_blocks_it_can_learn_from():
+    """On a few kB the count models alone code better (measured), so the network waits for 64 KiB blocks."""
+    default = LEVELS["default"]
+    assert not default.uses_network(4_000)
+    assert default.uses_network(1 << 20)
+    assert not LEVELS["fast"].uses_network(1 << 20)

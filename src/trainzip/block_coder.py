@@ -26,7 +26,7 @@ def build_learner(config: CodecConfig, block: np.ndarray) -> ByteStreamLearner:
     """A fresh learner for one block, seeded and sized only from the config and the block length."""
     streams = config.streams_for(len(block))
     network = None
-    if config.network is not None:
+    if config.uses_network(len(block)):
         network = OnlineByteNetwork(config.network, streams, config.seed)
     return ByteStreamLearner(block, streams, config.context_mixing, network)
 

@@ -26,6 +26,11 @@ class CodecConfig:
     block_size: int = 1 << 24  # bytes per independently coded block
     context_mixing: ContextMixingConfig = ContextMixingConfig()
     network: NetworkConfig | None = NetworkConfig()
+    network_min_bytes: int = 1 << 16  # smaller blocks are coded by the count models alone
+
+    def uses_network(self, block_length: int) -> bool:
+        """Whether the network joins the mix for a block: on a few kB it cannot learn enough to pay its way."""
+        return self.network is not None and block_length >= self.network_min_bytes
 
     def __post_init__(self):
         if self.streams < 1 or self.threads < 1 or self.block_size < 1 or self.min_segment < 1:
