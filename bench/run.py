@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peers", nargs="*", default=PEERS)
     parser.add_argument("--files", nargs="*", default=TEXT_FILES)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--update", action="store_true",
+                        help="Replace only the measured (file, codec) rows of an earlier results.json.")
     args = parser.parse_args(argv)
     missing = [name for name in args.files if not corpus_path(name).exists()]
     if missing:
@@ -82,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
                       f"{row['compress_kB_per_s']:9.1f} / {row['decompress_kB_per_s']:9.1f} kB/s "
                       f"{row['peak_mib']:7.0f} MiB", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.update:
+        measured = {(r["file"], r["codec"]) for r in rows}
+        earlier = json.loads((args.out / "results.json").read_text())["rows"]
+        fresh = {(r["file"], r["codec"]): r for r in rows}
+        rows = [fresh.pop((r["file"], r["codec"])) if (r["file"], r["codec"]) in measured else r for r in earlier]
+        rows += list(fresh.values())
     machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     (args.out / "results.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=1))

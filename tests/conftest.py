@@ -21,7 +21,8 @@ CANTERBURY = CORPUS / "canterbury"
 TINY_CM = ContextMixingConfig(table_bits=16, match_bits=16)
 TINY = CodecConfig(level="tiny", context_mixing=TINY_CM, network=None)
 TINY_NEURAL = CodecConfig(level="tiny-neural", context_mixing=TINY_CM,
-                          network=NetworkConfig(embedding=8, hidden=16, bptt=4), network_min_bytes=0)
+                          network=NetworkConfig(embedding=8, hidden=16, bptt=4), network_min_bytes=0,
+                          single_stream_below=0)
 
 
 def corpus_file(name: str) -> Path:

@@ -27,6 +27,7 @@ class CodecConfig:
     context_mixing: ContextMixingConfig = ContextMixingConfig()
     network: NetworkConfig | None = NetworkConfig()
     network_min_bytes: int = 1 << 16  # smaller blocks are coded by the count models alone
+    single_stream_below: int = 1 << 16  # smaller blocks are coded as one stream (one unbroken history)
 
     def uses_network(self, block_length: int) -> bool:
         """Whether the network joins the mix for a block: on a few kB it cannot learn enough to pay its way."""
@@ -38,6 +39,8 @@ class CodecConfig:
 
     def streams_for(self, block_length: int) -> int:
         """Streams used for a block: small blocks use fewer, so each stream has context to learn from."""
+        if block_length < self.single_stream_below:
+            return 1
         return max(1, min(self.streams, block_length // self.min_segment))
 
     def to_dict(self) -> dict:

@@ -12,8 +12,8 @@ from trainzip.models.neural import NetworkConfig
 
 LEVELS: dict[str, CodecConfig] = {
     # count-based contexts and a match model, no network: the quickest learner, still far below xz -9e
-    "fast": CodecConfig(level="fast", streams=64, min_segment=2048, context_mixing=ContextMixingConfig(contexts=8),
-                        network=None),
+    "fast": CodecConfig(level="fast", streams=64, min_segment=2048, single_stream_below=0,
+                        context_mixing=ContextMixingConfig(contexts=8), network=None),
     # all contexts, and an LSTM trained online whose next-byte distribution joins the mix
     "default": CodecConfig(level="default", streams=32, context_mixing=ContextMixingConfig(),
                            network=NetworkConfig()),

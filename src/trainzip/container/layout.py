@@ -32,15 +32,28 @@ DIGEST_BYTES = 16
 
 # Part of format version 1: changing it changes every file's bytes, so it needs a new version.
 METADATA_DICTIONARY = (
-    b'"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX512","machine":"aarch64",'
-    b'"mkl_cbwr":"AUTO","numba":"0.6","numpy":"2.","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},'
-    b'"kind":"labels","num_classes":10,"schedule":"doubling","samples":,"model":,"seed":0,'
-    b'{"config":{"block_size":16777216,"context_mixing":{"contexts":10,"counter_limit":255,'
-    b'"match_bits":22,"match_min":6,"mixer_rate":24,"table_bits":22},"level":"default",'
-    b'"min_segment":4096,"network":{"bptt":8,"embedding":32,"gradient_clip":1.0,"hidden":128,'
-    b'"learning_rate":0.003},"seed":0,"streams":16,"threads":1},"fingerprint":{"constriction":"0.5.0",'
-    b'"cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6",'
-    b'"threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}'
+    b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels'
+    b'_version":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":10'
+    b'24,"frequency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"conf'
+    b'idence_inputs":true,"contexts":10,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost'
+    b'":96,"mixer_decay":16384,"mixer_rate":12,"sse_share":4,"table_bits":22},"level":"max","min_segme'
+    b'nt":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":256,"learning_rate":0.'
+    b'01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":32,"threads":1},"fi'
+    b'ngerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO",'
+    b'"numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"by'
+    b'tes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"contexts":8,"'
+    b'counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rat'
+    b'e":12,"sse_share":4,"table_bits":22},"level":"fast","min_segment":2048,"network":null,"network_m'
+    b'in_bytes":65536,"seed":0,"single_stream_below":0,"streams":64,"threads":1},"fingerprint":{"const'
+    b'riction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","'
+    b'numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}{"config":{"b'
+    b'lock_size":16777216,"context_mixing":{"confidence_inputs":false,"contexts":10,"counter_limit":12'
+    b'7,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"sse_share"'
+    b':4,"table_bits":22},"level":"default","min_segment":4096,"network":{"bptt":16,"embedding":32,"gr'
+    b'adient_clip":1.0,"hidden":128,"learning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_s'
+    b'tream_below":65536,"streams":32,"threads":1},"fingerprint":{"constriction":"0.5.0","cpu_capabili'
+    b'ty":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"to'
+    b'rch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")
