@@ -24,7 +24,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-RECORD_FORMAT = "trainzip.run/1"
+from trainzip.record_format import RECORD_FORMAT
+
 LN2 = math.log(2.0)
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from trainzip.codec import CodingReport
-
-RECORD_FORMAT = "trainzip.run/1"
+from trainzip.record_format import RECORD_FORMAT
 
 
 def chunk_size_for(length: int, max_chunks: int = 256) -> int:

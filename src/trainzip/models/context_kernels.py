@@ -6,7 +6,7 @@ match model, gated linear mixers in the logistic domain, and two adaptive probab
 The B streams share every table (they learn from each other) but keep their own history.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
-uint32 packed [16-bit probability | 8-bit count | 8-bit hash check]; ``weights`` (mixer sets, inputs) int32 (16.16);
+uint32 packed [16-bit probability | 8-bit count | 8-bit hash check]; ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
 ``apm`` (2, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
 """
 

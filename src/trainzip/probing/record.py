@@ -11,8 +11,7 @@ from dataclasses import asdict
 
 from trainzip.probing.seeds import SeedSpread
 from trainzip.probing.training import TrainingConfig
-
-RUN_FORMAT = "trainzip.run/1"
+from trainzip.record_format import RECORD_FORMAT as RUN_FORMAT
 
 
 def probe_record(spread: SeedSpread, *, data: str | None = None, config: TrainingConfig | None = None) -> dict:
