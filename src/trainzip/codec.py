@@ -36,9 +36,13 @@ class CodingReport:
     compressed_bytes: int
     payload_bytes: int
     seconds: float
-    ideal_bits: float  # sum of -log2 q over every coded symbol
     position_bits: np.ndarray  # (original_bytes,) ideal bits spent on each input byte
     config: CodecConfig
+
+    @property
+    def ideal_bits(self) -> float:
+        """Sum of -log2 q over every coded symbol (8 bits per byte of a stored block)."""
+        return float(self.position_bits.sum())
 
     @property
     def bits_per_byte(self) -> float:
@@ -95,17 +99,16 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
     started = time.perf_counter()
     source = np.frombuffer(data, dtype=np.uint8)
     tally = _Tally(progress)
-    blocks, position_bits, ideal = [], [], 0.0
+    blocks, position_bits = [], []
     for start, end in _blocks(len(source), config.block_size):
         block, bits = _encode_block(config, source[start:end], tally.block())
         blocks.append(block)
         position_bits.append(bits)
-        ideal += bits.sum()
-        tally.finish_block(end - start, bits.sum())
+        tally.finish_block(end - start, float(bits.sum()))
     metadata = {"kind": KIND, "config": config.to_dict(), "fingerprint": numerics.fingerprint(config.threads)}
     blob = pack(Container(metadata, len(data), hashlib.sha256(data).digest()[:DIGEST_BYTES], blocks))
     report = CodingReport(len(data), len(blob), sum(len(b.payload) for b in blocks), time.perf_counter() - started,
-                          ideal, np.concatenate(position_bits) if position_bits else np.zeros(0), config)
+                          np.concatenate(position_bits) if position_bits else np.zeros(0), config)
     return blob, report
 
 
@@ -137,7 +140,7 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
     numerics.use_threads(config.threads)
     started = time.perf_counter()
     tally = _Tally(progress)
-    parts, position_bits, ideal = [], [], 0.0
+    parts, position_bits = [], []
     for block in container.blocks:
         if block.stored:
             decoded, bits = np.frombuffer(block.payload, dtype=np.uint8), np.full(block.original_length, 8.0)
@@ -146,13 +149,12 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
                                        np.zeros(block.original_length, dtype=np.uint8), tally.block())
         parts.append(decoded.tobytes())
         position_bits.append(bits)
-        ideal += bits.sum()
-        tally.finish_block(block.original_length, bits.sum())
+        tally.finish_block(block.original_length, float(bits.sum()))
     data = b"".join(parts)
     if len(data) != container.original_length or hashlib.sha256(data).digest()[:DIGEST_BYTES] != container.original_digest:
         raise IntegrityError("decoded data does not match the original's checksum (corrupt file or different numerics)")
     report = CodingReport(len(data), compressed_bytes, sum(len(b.payload) for b in container.blocks),
-                          time.perf_counter() - started, ideal,
+                          time.perf_counter() - started,
                           np.concatenate(position_bits) if position_bits else np.zeros(0), config)
     return data, report
 

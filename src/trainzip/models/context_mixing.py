@@ -30,10 +30,15 @@ class ContextMixingConfig:
     confidence_inputs: bool = False  # a second input per context, scaled by how often it was seen
 
 
+def _identity_buckets() -> np.ndarray:
+    """24 interpolation buckets that map each probability to itself: squash of each bucket's stretch, 16-bit."""
+    return np.array([SQUASH[min(max((j * 4096) // 23 - 2048, -2047), 2047) + 2047] * 16 for j in range(24)],
+                    dtype=np.int32)
+
+
 def _apm_initial() -> np.ndarray:
-    """Each SSE bucket starts at the identity: squash of its bucket's stretch value, 16-bit."""
-    buckets = np.array([SQUASH[min(max((j * 4096) // 23 - 2048, -2047), 2047) + 2047] * 16 for j in range(24)])
-    return np.tile(buckets, (2, 65536)).astype(np.int32)
+    """Both SSE stages start at the identity in every one of their 65536 contexts."""
+    return np.tile(_identity_buckets(), (2, 65536))
 
 
 class ContextMixingModel:
@@ -67,7 +72,7 @@ class ContextMixingModel:
         self.weights[:, -1] = 0  # the bias input starts with no say
         self.final_weights = np.full((k.FINAL_SETS, k.N_MIXERS), (1 << 16) // k.N_MIXERS, dtype=np.int64)
         self.apm = _apm_initial()
-        self.adapt = np.tile(_apm_initial()[0, :24], config.contexts * 16)  # per (context, count): identity
+        self.adapt = np.tile(_identity_buckets(), config.contexts * 16)  # per (context, count): identity
         self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
         self.state[:, k.C0] = 1
         self.state[:, k.SEG_START] = np.arange(streams) * segment_length
