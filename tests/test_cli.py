@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.conftest import corpus_file
+from trainzip.container import FORMAT_VERSION
 from trainzip.cli import main
 from trainzip.container import pack, unpack
 
@@ -154,7 +155,7 @@ def test_info_shows_the_header(compressed, capsys):
     """info prints the settings and fingerprint recorded in the header."""
     assert main(["info", str(compressed)]) == 0
     out = capsys.readouterr().out
-    assert "format version   1" in out and "context_mixing.contexts" in out and "torch" in out
+    assert f"format version   {FORMAT_VERSION}" in out and "context_mixing.contexts" in out and "torch" in out
 
 
 def test_ctrl_c_leaves_no_file(tmp_path):

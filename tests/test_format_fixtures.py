@@ -1,25 +1,28 @@
-"""Files written by every released format version still decode, byte for byte."""
+"""Files written by every released format version: the supported ones decode byte for byte, the
+retired ones are refused with a clear error instead of decoding to garbage."""
 
 from pathlib import Path
 
 import pytest
 
 from trainzip.codec import decompress
-from trainzip.container import unpack
+from trainzip.container import FORMAT_VERSION, unpack
+from trainzip.container.layout import SUPPORTED_VERSIONS
+from trainzip.errors import VersionError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VERSIONS = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("v"))
+SUPPORTED = [p for p in VERSIONS if int(p.name[1:]) in SUPPORTED_VERSIONS]
+RETIRED = [p for p in VERSIONS if int(p.name[1:]) not in SUPPORTED_VERSIONS]
 
 
 def test_there_is_a_fixture_for_the_current_version():
     """The current format version has its committed fixture."""
-    from trainzip.container import FORMAT_VERSION
-
     assert (FIXTURES / f"v{FORMAT_VERSION}" / "original.txt.tz").exists()
 
 
-@pytest.mark.parametrize("folder", VERSIONS, ids=[p.name for p in VERSIONS])
-def test_released_file_decodes(folder):
+@pytest.mark.parametrize("folder", SUPPORTED, ids=[p.name for p in SUPPORTED])
+def test_supported_file_decodes(folder):
     """The committed .tz decodes to its original.
 
     The fixtures use the `fast` level, whose model is integer-only, so the result cannot depend on
@@ -29,3 +32,11 @@ def test_released_file_decodes(folder):
     blob = (folder / "original.txt.tz").read_bytes()
     assert unpack(blob).format_version == int(folder.name[1:])
     assert decompress(blob, ignore_fingerprint=True) == (folder / "original.txt").read_bytes()
+
+
+@pytest.mark.parametrize("folder", RETIRED, ids=[p.name for p in RETIRED])
+def test_retired_version_is_refused_by_name(folder):
+    """A file of a retired format version (its model is gone) names its version in the error."""
+    blob = (folder / "original.txt.tz").read_bytes()
+    with pytest.raises(VersionError, match=f"format version {folder.name[1:]}"):
+        decompress(blob, ignore_fingerprint=True)

@@ -16,7 +16,7 @@ import numpy as np
 
 from trainzip import numerics
 from trainzip.block_coder import code_block
-from trainzip.coding.channel import DecodeChannel, EncodeChannel
+from trainzip.coding.bit_channel import BitChannel
 from trainzip.config import CodecConfig
 from trainzip.container import Block, Container, pack, unpack
 from trainzip.container.layout import DIGEST_BYTES
@@ -83,7 +83,7 @@ class _Tally:
 
 def _encode_block(config: CodecConfig, block: np.ndarray, progress) -> tuple[Block, np.ndarray]:
     """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
-    channel = EncodeChannel()
+    channel = BitChannel()
     _, bits = code_block(config, channel, block.copy(), progress)
     payload = channel.finish()
     if len(payload) >= len(block) > 0:
@@ -145,7 +145,7 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
         if block.stored:
             decoded, bits = np.frombuffer(block.payload, dtype=np.uint8), np.full(block.original_length, 8.0)
         else:
-            decoded, bits = code_block(config, DecodeChannel(block.payload),
+            decoded, bits = code_block(config, BitChannel(block.payload),
                                        np.zeros(block.original_length, dtype=np.uint8), tally.block())
         parts.append(decoded.tobytes())
         position_bits.append(bits)

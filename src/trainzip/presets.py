@@ -11,13 +11,15 @@ from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.neural import NetworkConfig
 
 LEVELS: dict[str, CodecConfig] = {
-    # count-based contexts and a match model, no network: the quickest learner, still far below xz -9e
-    "fast": CodecConfig(level="fast", streams=64, min_segment=2048, single_stream_below=0,
-                        context_mixing=ContextMixingConfig(contexts=8), network=None),
-    # all contexts, and an LSTM trained online whose next-byte distribution joins the mix
-    "default": CodecConfig(level="default", streams=32, context_mixing=ContextMixingConfig(),
+    # eight contexts, three mixers, two SSE stages, no network: the quickest learner, still far below xz -9e
+    "fast": CodecConfig(level="fast", streams=64, min_segment=2048,
+                        context_mixing=ContextMixingConfig(contexts=8, mixers=3, sse_stages=2, sse_share=4),
+                        network=None),
+    # all sixteen contexts, five mixers, four SSE stages, and an LSTM trained online whose next-byte
+    # distribution joins the mix; 64 streams on large blocks keep the network's steps few enough
+    "default": CodecConfig(level="default", streams=64, min_segment=2048, context_mixing=ContextMixingConfig(),
                            network=NetworkConfig()),
-    # a second, confidence-weighted input per context and a wider LSTM
+    # a second, confidence-weighted input per context, a wider LSTM, and half the streams (longer histories)
     "max": CodecConfig(level="max", streams=32, context_mixing=ContextMixingConfig(confidence_inputs=True),
                        network=NetworkConfig(hidden=256)),
 }

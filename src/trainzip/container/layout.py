@@ -1,14 +1,16 @@
-"""Byte layout of a .tz file, format version 1 (docs/format.md describes it byte by byte).
+"""Byte layout of a .tz file, format version 2 (docs/format.md describes it byte by byte).
 
     magic         4 bytes   89 54 5A 50  ("\\x89TZP")
-    version       1 byte    format version (1)
+    version       1 byte    format version (2)
     metadata      varint length, then the settings as UTF-8 JSON, raw-DEFLATE-compressed with
                   the fixed preset dictionary METADATA_DICTIONARY (so a header costs tens of bytes)
     original      varint length, then the first 16 bytes of the original's SHA-256
     blocks        varint count, then per block: varint original length, varint (payload length * 2
-                  + stored), payload: the range coder's 32-bit little-endian words with the trailing
-                  zero bytes of the last word dropped, or (stored = 1) the original bytes themselves,
-                  for a block the learner could not compress
+                  + stored), payload: the coder's bytes with up to 3 trailing zero bytes dropped
+                  (the reader pads them back; both coders read zeros past the end: the byte codec's
+                  binary coder, and constriction's 32-bit little-endian words for label streams),
+                  or (stored = 1) the original bytes themselves, for a block the learner could not
+                  compress
     crc32         4 bytes, little-endian CRC-32 of every byte before it
 
 Lengths are unsigned LEB128 varints. Every byte is covered by the CRC, checked before decoding
@@ -26,34 +28,35 @@ from dataclasses import dataclass, field
 from trainzip.errors import FormatError, VersionError
 
 MAGIC = b"\x89TZP"
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+FORMAT_VERSION = 2
+SUPPORTED_VERSIONS = (2,)
+RETIRED_VERSIONS = {1: "0.1.x"}  # format version: the releases that read it
 DIGEST_BYTES = 16
 
-# Part of format version 1: changing it changes every file's bytes, so it needs a new version.
+# Part of format version 2: changing it changes every file's bytes, so it needs a new version.
 METADATA_DICTIONARY = (
-    b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels'
-    b'_version":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":10'
-    b'24,"frequency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"conf'
-    b'idence_inputs":true,"contexts":10,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost'
-    b'":96,"mixer_decay":16384,"mixer_rate":12,"sse_share":4,"table_bits":22},"level":"max","min_segme'
-    b'nt":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":256,"learning_rate":0.'
-    b'01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":32,"threads":1},"fi'
-    b'ngerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO",'
-    b'"numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"by'
-    b'tes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"contexts":8,"'
-    b'counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rat'
-    b'e":12,"sse_share":4,"table_bits":22},"level":"fast","min_segment":2048,"network":null,"network_m'
-    b'in_bytes":65536,"seed":0,"single_stream_below":0,"streams":64,"threads":1},"fingerprint":{"const'
-    b'riction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","'
-    b'numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}{"config":{"b'
-    b'lock_size":16777216,"context_mixing":{"confidence_inputs":false,"contexts":10,"counter_limit":12'
-    b'7,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"sse_share"'
-    b':4,"table_bits":22},"level":"default","min_segment":4096,"network":{"bptt":16,"embedding":32,"gr'
-    b'adient_clip":1.0,"hidden":128,"learning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_s'
-    b'tream_below":65536,"streams":32,"threads":1},"fingerprint":{"constriction":"0.5.0","cpu_capabili'
-    b'ty":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"to'
-    b'rch":"2.13.0+cpu","trainzip":"0.1.0"},"kind":"bytes"}'
+    b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_v'
+    b'ersion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"'
+    b'frequency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"confidence'
+    b'_inputs":true,"contexts":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mi'
+    b'xer_decay":16384,"mixer_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":22},"level":'
+    b'"max","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":256,"lea'
+    b'rning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":32,"thr'
+    b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbw'
+    b'r":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"k'
+    b'ind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"context'
+    b's":8,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer'
+    b'_rate":12,"mixers":3,"sse_share":4,"sse_stages":2,"table_bits":22},"level":"fast","min_segment":20'
+    b'48,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"thr'
+    b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbw'
+    b'r":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"k'
+    b'ind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"context'
+    b's":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixe'
+    b'r_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":22},"level":"default","min_segment'
+    b'":2048,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":128,"learning_rate":0.01},'
+    b'"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerpr'
+    b'int":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":'
+    b'"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")
@@ -173,6 +176,9 @@ def read_version(data: bytes) -> int:
     if len(head) == len(MAGIC):
         raise FormatError("truncated file: it ends before the format version")
     version = head[len(MAGIC)]
+    if version in RETIRED_VERSIONS:
+        raise VersionError(f"format version {version} was written by trainzip {RETIRED_VERSIONS[version]}, whose "
+                           f"model this release no longer has; decode it with that release")
     if version not in SUPPORTED_VERSIONS:
         raise VersionError(f"unsupported format version {version} (this trainzip reads version "
                            f"{', '.join(map(str, SUPPORTED_VERSIONS))})")

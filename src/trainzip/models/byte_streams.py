@@ -1,19 +1,23 @@
 """The byte codec's learner: B byte streams coded bit by bit, in lockstep, by one mixed model.
 
-The input block is split into B segments of equal length (the last ones may be shorter); step
-t codes bit t % 8 of byte t // 8 of every segment still running. At the start of each byte the
-network (if any) predicts all B next bytes at once, and its distribution joins the count-based
-mix; after the byte's last bit, the network learns from the B bytes just coded.
+The input block is split into B segments of equal length (the last ones may be shorter);
+byte-step t codes byte t of every segment still running, bit by bit. At the start of each
+byte-step the network (if any) predicts all B next bytes at once, and its distribution joins the
+count-based mix; after the byte-step, the network learns from the B bytes just coded. Without a
+network, many byte-steps are coded in one compiled call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from trainzip.coding.quantize import FREQUENCY_BITS, quantize
+from trainzip.coding.bit_channel import BitChannel
+from trainzip.coding.quantize import quantize
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
 
-_TOTAL = 1 << FREQUENCY_BITS
+_BYTES_PER_CALL = 1 << 15  # without a network: input bytes coded per compiled call (progress granularity)
 
 
 def segment_layout(length: int, streams: int) -> tuple[int, np.ndarray]:
@@ -26,49 +30,35 @@ def segment_layout(length: int, streams: int) -> tuple[int, np.ndarray]:
 
 
 class ByteStreamLearner:
-    """Implements the prequential Learner protocol over the bits of B byte streams."""
+    """Codes (or decodes) one block of bytes through a `BitChannel`, learning as it goes."""
 
     def __init__(self, data: np.ndarray, streams: int, cm_config: ContextMixingConfig, network=None):
         self.data = data  # (n,) uint8; zeros while decoding, filled as bytes are decoded
         self.streams = streams
-        self.segment, self.active_per_byte = segment_layout(len(data), streams)
-        self.steps = 8 * self.segment
+        self.segment, self.active_per_step = segment_layout(len(data), streams)
         self.network = network
         self.context_mixing = ContextMixingModel(cm_config, data, streams, self.segment, network is not None)
-        self._step = 0
-        self._frequencies = np.zeros((streams, 2), dtype=np.int64)
         self._starts = np.arange(streams) * self.segment
 
-    def predict(self) -> np.ndarray:
-        byte_step = self._step >> 3
-        active = int(self.active_per_byte[byte_step])
-        if self._step & 7 == 0:
-            neural = None
-            if self.network is not None:
-                neural = quantize(self.network.predict())
-            self.context_mixing.begin_byte(byte_step, neural, active)
-        frequencies = self._frequencies[:active]
-        frequencies[:, 1] = self.context_mixing.p16[:active]
-        frequencies[:, 0] = _TOTAL - frequencies[:, 1]
-        return frequencies
+    def code(self, channel: BitChannel, position_bits: np.ndarray,
+             progress: Callable[[int], None] | None = None) -> None:
+        """Run every byte-step through ``channel``; ``position_bits`` collects each byte's ideal bits.
 
-    def learn(self, bits: np.ndarray) -> None:
-        byte_step = self._step >> 3
-        active = int(self.active_per_byte[byte_step])
-        byte_ended = self.context_mixing.learn(bits, active)
-        if byte_ended and self.network is not None:
-            self.network.learn(self.data[self._starts[:active] + byte_step])
-        self._step += 1
-
-    def bits_to_code(self):
-        """The encoder's symbols, step by step: bit j (most significant first) of each active byte."""
-        for step in range(self.steps):
-            byte_step = step >> 3
-            active = int(self.active_per_byte[byte_step])
-            values = self.data[self._starts[:active] + byte_step]
-            yield ((values >> (7 - (step & 7))) & 1).astype(np.int32)
-
-    def byte_positions(self, step: int) -> np.ndarray:
-        """Input positions of the bytes coded at bit-step ``step`` (for per-position accounting)."""
-        byte_step = step >> 3
-        return self._starts[: int(self.active_per_byte[byte_step])] + byte_step
+        ``progress`` is called with the number of bytes coded so far.
+        """
+        done = np.cumsum(self.active_per_step)
+        if self.network is None:
+            per_call = max(1, _BYTES_PER_CALL // self.streams)
+            for first in range(0, self.segment, per_call):
+                last = min(first + per_call, self.segment)
+                self.context_mixing.code(channel, first, last, self.active_per_step, position_bits)
+                if progress is not None:
+                    progress(int(done[last - 1]))
+            return
+        for step in range(self.segment):
+            active = int(self.active_per_step[step])
+            self.context_mixing.code(channel, step, step + 1, self.active_per_step, position_bits,
+                                     quantize(self.network.predict()))
+            self.network.learn(self.data[self._starts[:active] + step])
+            if progress is not None and (step % 64 == 63 or step == self.segment - 1):
+                progress(int(done[step]))

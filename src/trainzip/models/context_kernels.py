@@ -7,28 +7,36 @@ The B streams share every table (they learn from each other) but keep their own 
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
 uint32 packed [16-bit probability | 8-bit count | 8-bit hash check]; ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
-``apm`` (2, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
+``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
 """
 
 import numba
 import numpy as np
 
+from trainzip.coding.bit_channel import code_bit
+
 # Columns of the per-stream register file.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED, SEEN = range(12)
-MIX_SEL = 12  # 3 mixer-set selectors
-APM_IDX = 15  # 2 APM slots
-P_MIX = 17  # final mixer's 12-bit probability
-HASH = 18  # one base hash per context
+MIX_SEL = 12  # one weight-set selector per mixer (up to 5)
+APM_IDX = 17  # one slot per SSE stage (up to 4)
+P_MIX = 21  # final mixer's 12-bit probability
+HASH = 22  # one base hash per context
 ADAPT_IDX = HASH + 16  # per context: the adaptive-map slot used for the current bit (-1: none)
-STATE_COLUMNS = ADAPT_IDX + 16
+LINE_START = ADAPT_IDX + 16  # where the current line began
+PREV_LINE_START = LINE_START + 1  # where the line before it began (-1: none yet)
+WORD_PREV2 = LINE_START + 2  # the word before WORD_PREV
+STATE_COLUMNS = LINE_START + 3
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE, MIX_BOOST,
- MIX_DECAY, STREAMS, SSE_SHARE) = range(14)
+ MIX_DECAY, STREAMS, SSE_SHARE, MIXERS, SSE_STAGES) = range(16)
 PARAMS = 16
 
-N_MIXERS = 3
-MIXER_SETS = (256, 64, 256)
+MAX_CONTEXTS = 16
+# Weight sets of each first-layer mixer, selected by: the partial byte; match length and bit
+# position; the last byte; how many contexts were seen and bit position; the byte before the last.
+MIXER_SETS = (256, 64, 256, 17 * 8, 256)
+MIXER_OFFSETS = np.cumsum((0,) + MIXER_SETS[:-1]).astype(np.int64)
 FINAL_SETS = 17  # selected by how many contexts have been seen (0..16)
 RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
 
@@ -58,117 +66,121 @@ def is_known(q, own, segment_length, step):
 
 
 @numba.njit(cache=True)
-def context_hashes(state, s, n_ctx):
-    """Recompute stream s's base hash of each context after a byte boundary."""
+def context_hashes(state, s, n_ctx, data):
+    """Recompute stream s's base hash of each context after a byte boundary.
+
+    Contexts, in order: orders 0-6 and 8; the current word with the last byte; the last two
+    words; two sparse contexts (bytes 2-3, bytes 3-4); the column with the byte above it; the
+    byte above with the last byte; the current word with the word two back; the last three words.
+    """
     c4 = state[s, C4]
     c8 = state[s, C8]
+    word, word1, word2 = state[s, WORD], state[s, WORD_PREV], state[s, WORD_PREV2]
+    column = state[s, POS] - state[s, LINE_START]
+    above = 0
+    previous_line = state[s, PREV_LINE_START]
+    if previous_line >= 0 and previous_line + column < state[s, LINE_START]:
+        above = data[previous_line + column]
     bases = (0, c4 & 0xFF, c4 & 0xFFFF, c4 & 0xFFFFFF, c4, mix32(c4, c8 & 0xFF), mix32(c4, c8 & 0xFFFF),
-             mix32(c4, c8), 0, 0)
+             mix32(c4, c8), mix32(word, c4 & 0xFF), mix32(word, word1), (c4 >> 8) & 0xFFFF, c4 & 0xFFFF0000,
+             (above << 8) | min(column, 255), (above << 8) | (c4 & 0xFF), mix32(word, word2),
+             mix32(mix32(word, word1), word2))
     for i in range(n_ctx):
-        if i < 8:
-            base = bases[i]
-        elif i == 8:
-            base = mix32(state[s, WORD], c4 & 0xFF)
-        else:
-            base = mix32(state[s, WORD], state[s, WORD_PREV])
-        state[s, HASH + i] = mix32(base, i + 1)
+        state[s, HASH + i] = mix32(bases[i], i + 1)
 
 
 @numba.njit(cache=True)
-def predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum, inputs,
-            mixer_out, squash_t, stretch_t, out_p16, active):
-    """Fill out_p16[s] (probability of a 1 bit, out of 65536) for the active streams."""
+def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t):
+    """Stream s's probability that its next bit is 1, out of 65536."""
+    counters, adapt, weights, final_weights, match_counters, apm, match_table = tables
     n_ctx = params[N_CTX]
     mask = (1 << params[TABLE_BITS]) - 1
     n_in = inputs.shape[1]
-    for s in range(active):
-        c0 = state[s, C0]
-        bit = state[s, BIT]
-        seen = 0
-        confidence = params[CONFIDENCE]
-        k = n_ctx
-        for i in range(n_ctx):
-            h = mix32(state[s, HASH + i], c0)
-            slot = counters[i, h & mask]
-            st = 0
-            count = 0
-            state[s, ADAPT_IDX + i] = -1
-            if (slot & 0xFF) == (h >> 24) and (slot & 0xFF00):
-                # what a counter in this state has really predicted so far, learned per order and count
-                count = (slot >> 8) & 0xFF
-                position = (stretch_t[slot >> 20] + 2048) * 23
-                weight = position & 0xFFF
-                base = ((i * 16 + min(count, 15)) * 24) + (position >> 12)
-                state[s, ADAPT_IDX + i] = base + (weight >> 11)
-                p12 = (adapt[base] * (4096 - weight) + adapt[base + 1] * weight) >> 16
-                st = stretch_t[min(max(p12, 1), 4095)]
-                seen += 1
-            inputs[s, i] = st
-            if confidence:  # the same evidence, weighted by how often the context was seen
-                inputs[s, k] = (st * min(count, 15)) >> 4
-                k += 1
-        # match model: the bit the longest earlier match predicts, and how much to trust it
-        expected = state[s, EXPECTED]
-        length = state[s, MATCH_LEN]
-        if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
-            predicted = (expected >> (7 - bit)) & 1
-            bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
-            slot = match_counters[bucket * 2 + predicted]
-            inputs[s, k] = stretch_t[slot >> 20]
-            state[s, MIX_SEL + 1] = (1 + min(length >> 3, 6)) * 8 + bit
-        else:
-            inputs[s, k] = 0
-            state[s, MIX_SEL + 1] = bit
-        k += 1
-        if params[USE_NEURAL]:
-            low = (c0 - (1 << bit)) << (8 - bit)
-            size = 1 << (8 - bit)
-            mid = low + (size >> 1)
-            ones = nn_cum[s, low + size] - nn_cum[s, mid]
-            total = nn_cum[s, low + size] - nn_cum[s, low]
-            p12 = (ones * 4096) // total
-            inputs[s, k] = stretch_t[min(max(p12, 1), 4095)]
+    c0 = state[s, C0]
+    bit = state[s, BIT]
+    seen = 0
+    confidence = params[CONFIDENCE]
+    k = n_ctx
+    for i in range(n_ctx):
+        h = mix32(state[s, HASH + i], c0)
+        slot = counters[i, h & mask]
+        st = 0
+        count = 0
+        state[s, ADAPT_IDX + i] = -1
+        if (slot & 0xFF) == (h >> 24) and (slot & 0xFF00):
+            # what a counter in this state has really predicted so far, learned per order and count
+            count = (slot >> 8) & 0xFF
+            position = (stretch_t[slot >> 20] + 2048) * 23
+            weight = position & 0xFFF
+            base = ((i * 16 + min(count, 15)) * 24) + (position >> 12)
+            state[s, ADAPT_IDX + i] = base + (weight >> 11)
+            p12 = (adapt[base] * (4096 - weight) + adapt[base + 1] * weight) >> 16
+            st = stretch_t[min(max(p12, 1), 4095)]
+            seen += 1
+        inputs[s, i] = st
+        if confidence:  # the same evidence, weighted by how often the context was seen
+            inputs[s, k] = (st * min(count, 15)) >> 4
             k += 1
-        inputs[s, k] = 256  # bias
-        state[s, MIX_SEL] = c0
-        state[s, MIX_SEL + 2] = state[s, C4] & 0xFF
-        state[s, SEEN] = seen
-        # layer 1: three gated linear mixers; layer 2: a mixer of their outputs
-        final = 0
-        for m in range(N_MIXERS):
-            row = _mixer_row(m, state[s, MIX_SEL + m])
-            dot = 0
-            for j in range(n_in):
-                dot += inputs[s, j] * weights[row, j]
-            dot >>= 16
-            dot = min(max(dot, -2047), 2047)
-            mixer_out[s, m] = dot
-            final += dot * final_weights[seen, m]
-        final >>= 16
-        p_mix = squash(final, squash_t)
-        state[s, P_MIX] = p_mix
-        # SSE: refine by order-1 and order-2 contexts, interpolating between buckets
-        st = (stretch_t[p_mix] + 2048) * 23
-        weight = st & 0xFFF
-        c1 = state[s, C4] & 0xFF
-        contexts = (c0 | (c1 << 8), mix32(state[s, C4] & 0xFFFF, c0) & 0xFFFF)
-        refined = 0
-        for a in range(2):
-            base = contexts[a] * 24 + (st >> 12)
-            state[s, APM_IDX + a] = base + (weight >> 11)
-            refined += (apm[a, base] * (4096 - weight) + apm[a, base + 1] * weight) >> 12
-        share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
-        p16 = (p_mix * 16 * (8 - share) + (refined >> 1) * share) >> 3
-        out_p16[s] = min(max(p16, 1), 65535)
-
-
-@numba.njit(cache=True, inline="always")
-def _mixer_row(m, selector):
-    if m == 0:
-        return selector
-    if m == 1:
-        return 256 + selector
-    return 320 + selector
+    # match model: the bit the longest earlier match predicts, and how much to trust it
+    expected = state[s, EXPECTED]
+    length = state[s, MATCH_LEN]
+    if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
+        predicted = (expected >> (7 - bit)) & 1
+        bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
+        slot = match_counters[bucket * 2 + predicted]
+        inputs[s, k] = stretch_t[slot >> 20]
+        state[s, MIX_SEL + 1] = (1 + min(length >> 3, 6)) * 8 + bit
+    else:
+        inputs[s, k] = 0
+        state[s, MIX_SEL + 1] = bit
+    k += 1
+    if params[USE_NEURAL]:
+        low = (c0 - (1 << bit)) << (8 - bit)
+        size = 1 << (8 - bit)
+        mid = low + (size >> 1)
+        ones = nn_cum[s, low + size] - nn_cum[s, mid]
+        total = nn_cum[s, low + size] - nn_cum[s, low]
+        p12 = (ones * 4096) // total
+        inputs[s, k] = stretch_t[min(max(p12, 1), 4095)]
+        k += 1
+    inputs[s, k] = 256  # bias
+    state[s, MIX_SEL] = c0
+    state[s, MIX_SEL + 2] = state[s, C4] & 0xFF
+    state[s, MIX_SEL + 3] = seen * 8 + bit
+    state[s, MIX_SEL + 4] = (state[s, C4] >> 8) & 0xFF
+    state[s, SEEN] = seen
+    # layer 1: gated linear mixers, each with weights selected by its own context; layer 2: a mixer of their outputs
+    final = 0
+    for m in range(params[MIXERS]):
+        row = MIXER_OFFSETS[m] + state[s, MIX_SEL + m]
+        dot = 0
+        for j in range(n_in):
+            dot += inputs[s, j] * weights[row, j]
+        dot >>= 16
+        dot = min(max(dot, -2047), 2047)
+        mixer_out[s, m] = dot
+        final += dot * final_weights[seen, m]
+    final >>= 16
+    p_mix = squash(final, squash_t)
+    state[s, P_MIX] = p_mix
+    # SSE: refine by order-1, order-2 and order-3 contexts and by the match state, interpolating between buckets
+    st = (stretch_t[p_mix] + 2048) * 23
+    weight = st & 0xFFF
+    c4 = state[s, C4]
+    match_state = state[s, MIX_SEL + 1] >> 3  # 0: no usable match, else 1 + the match length's bucket
+    if match_state:
+        match_state = match_state * 2 + ((expected >> (7 - bit)) & 1)
+    contexts = (c0 | ((c4 & 0xFF) << 8), mix32(c4 & 0xFFFF, c0) & 0xFFFF, mix32(c4 & 0xFFFFFF, c0) & 0xFFFF,
+                (match_state << 8) | c0)
+    stages = params[SSE_STAGES]
+    refined = 0
+    for a in range(stages):
+        base = contexts[a] * 24 + (st >> 12)
+        state[s, APM_IDX + a] = base + (weight >> 11)
+        refined += (apm[a, base] * (4096 - weight) + apm[a, base + 1] * weight) >> 12
+    share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
+    p16 = (p_mix * 16 * (8 - share) + (refined // stages) * share) >> 3
+    return min(max(p16, 1), 65535)
 
 
 @numba.njit(cache=True, inline="always")
@@ -184,75 +196,75 @@ def _train_counter(slot, bit, limit):
 
 
 @numba.njit(cache=True)
-def update(state, params, counters, adapt, weights, final_weights, match_counters, apm, inputs, mixer_out,
-           squash_t, data, bits, active, match_table):
-    """Learn from the coded bits of the active streams; at a byte's end, advance the contexts."""
+def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
+    """Learn from stream s's coded bit y; at a byte's end, advance its contexts."""
+    counters, adapt, weights, final_weights, match_counters, apm, match_table = tables
     n_ctx = params[N_CTX]
     mask = (1 << params[TABLE_BITS]) - 1
     limit = params[LIMIT]
     n_in = inputs.shape[1]
     # the mixers learn fast while little is known, then settle: rate = final + boost * D / (D + bytes seen)
     lr = params[MIX_LR] + (params[MIX_BOOST] * params[MIX_DECAY]) // (params[MIX_DECAY] + params[STEP] * params[STREAMS])
-    for s in range(active):
-        y = bits[s]
-        c0 = state[s, C0]
-        for i in range(n_ctx):
-            h = mix32(state[s, HASH + i], c0)
-            index = h & mask
-            slot = counters[i, index]
-            if (slot & 0xFF) != (h >> 24):  # another context owned this slot: start it afresh
-                slot = (32768 << 16) | (h >> 24)
-            counters[i, index] = _train_counter(slot, y, limit)
-            cell = state[s, ADAPT_IDX + i]
-            if cell >= 0:
-                adapt[cell] += ((y << 16) - adapt[cell]) >> 7
-        bit = state[s, BIT]
-        expected = state[s, EXPECTED]
-        length = state[s, MATCH_LEN]
-        if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
-            predicted = (expected >> (7 - bit)) & 1
-            bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
-            match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 255)
-            if predicted != y:
-                state[s, MATCH_LEN] = 0
-        # mixers: online gradient step on coding cost (log loss)
-        seen = state[s, SEEN]
-        p_mix = state[s, P_MIX]
-        err_final = (y << 12) - p_mix
-        for m in range(N_MIXERS):
-            row = _mixer_row(m, state[s, MIX_SEL + m])
-            err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
-            for j in range(n_in):
-                weights[row, j] += (inputs[s, j] * err) >> 16
-            final_weights[seen, m] += (mixer_out[s, m] * err_final * 2) >> 16
-        target = (y << 16) + (y << 6) - y - y
-        for a in range(2):
-            index = state[s, APM_IDX + a]
-            apm[a, index] += (target - apm[a, index]) >> 6
-        c0 = (c0 << 1) | y
-        if bit == 7:
-            _end_of_byte(state, s, c0 & 0xFF, params, data, match_table)
-        else:
-            state[s, C0] = c0
-            state[s, BIT] = bit + 1
+    c0 = state[s, C0]
+    for i in range(n_ctx):
+        h = mix32(state[s, HASH + i], c0)
+        index = h & mask
+        slot = counters[i, index]
+        if (slot & 0xFF) != (h >> 24):  # another context owned this slot: start it afresh
+            slot = (32768 << 16) | (h >> 24)
+        counters[i, index] = _train_counter(slot, y, limit)
+        cell = state[s, ADAPT_IDX + i]
+        if cell >= 0:
+            adapt[cell] += ((y << 16) - adapt[cell]) >> 7
+    bit = state[s, BIT]
+    expected = state[s, EXPECTED]
+    length = state[s, MATCH_LEN]
+    if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
+        predicted = (expected >> (7 - bit)) & 1
+        bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
+        match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 255)
+        if predicted != y:
+            state[s, MATCH_LEN] = 0
+    # mixers: online gradient step on coding cost (log loss)
+    seen = state[s, SEEN]
+    p_mix = state[s, P_MIX]
+    err_final = (y << 12) - p_mix
+    for m in range(params[MIXERS]):
+        row = MIXER_OFFSETS[m] + state[s, MIX_SEL + m]
+        err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
+        for j in range(n_in):
+            weights[row, j] += (inputs[s, j] * err) >> 16
+        final_weights[seen, m] += (mixer_out[s, m] * err_final * 2) >> 16
+    target = (y << 16) + (y << 6) - y - y
+    for a in range(params[SSE_STAGES]):
+        index = state[s, APM_IDX + a]
+        apm[a, index] += (target - apm[a, index]) >> 6
+    c0 = (c0 << 1) | y
+    if bit == 7:
+        _end_of_byte(state, s, c0 & 0xFF, params, data, match_table)
+    else:
+        state[s, C0] = c0
+        state[s, BIT] = bit + 1
 
 
 @numba.njit(cache=True)
-def update_then_predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum,
-                        inputs, mixer_out, squash_t, stretch_t, data, bits, active, next_active, match_table,
-                        out_p16):
-    """One call per coded bit: learn from it and, unless a byte just ended, predict the next bit.
+def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, params, tables, nn_cum, inputs,
+                    mixer_out, squash_t, stretch_t, data, position_bits, bit_costs):
+    """Code byte-steps first..last-1: every bit of every active stream, predict, code, learn.
 
-    Returns True when a byte ended (the caller then brings in the network's next prediction and calls
-    `predict` itself).
+    The one loop of both directions: ``code_bit`` writes the data's bit (encoder) or reads it
+    (decoder, which fills ``data`` in as bytes complete); all else is the same.
     """
-    update(state, params, counters, adapt, weights, final_weights, match_counters, apm, inputs, mixer_out,
-           squash_t, data, bits, active, match_table)
-    if state[0, BIT] == 0:
-        return True
-    predict(state, params, counters, adapt, weights, final_weights, match_counters, apm, nn_cum, inputs,
-            mixer_out, squash_t, stretch_t, out_p16, next_active)
-    return False
+    for step in range(first, last):
+        params[STEP] = step
+        active = active_per_step[step]
+        for bit in range(8):
+            for s in range(active):
+                p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
+                position = state[s, POS]
+                y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
+                position_bits[position] += bit_costs[p1 if y else 65536 - p1]
+                update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
 
 
 @numba.njit(cache=True)
@@ -266,8 +278,12 @@ def _end_of_byte(state, s, byte, params, data, match_table):
     if 97 <= lower <= 122:
         state[s, WORD] = mix32(state[s, WORD], lower)
     elif state[s, WORD] != 0:
+        state[s, WORD_PREV2] = state[s, WORD_PREV]
         state[s, WORD_PREV] = state[s, WORD]
         state[s, WORD] = 0
+    if byte == 10:
+        state[s, PREV_LINE_START] = state[s, LINE_START]
+        state[s, LINE_START] = pos + 1
     state[s, C0] = 1
     state[s, BIT] = 0
     seg_len = params[SEG_LEN]
@@ -300,4 +316,4 @@ def _end_of_byte(state, s, byte, params, data, match_table):
     else:
         state[s, MATCH_LEN] = 0
     state[s, POS] = pos + 1
-    context_hashes(state, s, params[N_CTX])
+    context_hashes(state, s, params[N_CTX], data)

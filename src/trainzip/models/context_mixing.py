@@ -10,24 +10,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trainzip.coding.bit_channel import BitChannel, bit_costs
 from trainzip.models import context_kernels as k
 from trainzip.models.logistic import SQUASH, STRETCH
+
+BIT_COSTS = bit_costs()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 10  # orders 0-6, 8, a word unigram and a word bigram (first n of these)
-    table_bits: int = 22  # 2**table_bits counters per context
+    contexts: int = 16  # the first n of the kernel's 16 contexts (see context_kernels.context_hashes)
+    mixers: int = 5  # the first n of the kernel's 5 first-layer mixers (see context_kernels.MIXER_SETS)
+    table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
     mixer_rate: int = 12  # mixer learning rate (fixed point) once much has been seen
     mixer_boost: int = 96  # extra rate at the start, decaying as mixer_decay / (mixer_decay + bytes seen)
     mixer_decay: int = 16384
     match_min: int = 6  # shortest match the match model trusts
-    match_bits: int = 22  # 2**match_bits entries in the match model's hash table
-    sse_share: int = 4  # eighths of the final probability taken from the two SSE stages
+    match_bits: int = 22  # at most 2**match_bits entries in the match model's hash table
+    sse_share: int = 6  # eighths of the final probability taken from the SSE stages
+    sse_stages: int = 4  # the first n of: order-1, order-2, order-3 and match-state SSE
     confidence_inputs: bool = False  # a second input per context, scaled by how often it was seen
+
+
+def sized_bits(limit: int, slots_needed: int) -> int:
+    """Table size (log2) for a block: room for twice the slots it can touch, at most 2**limit.
+
+    A small input then costs no time filling tables it will never use; both ends know the block's
+    length, so both size the tables alike.
+    """
+    return min(limit, max(10, int(slots_needed).bit_length() + 1))
 
 
 def _identity_buckets() -> np.ndarray:
@@ -36,9 +50,9 @@ def _identity_buckets() -> np.ndarray:
                     dtype=np.int32)
 
 
-def _apm_initial() -> np.ndarray:
-    """Both SSE stages start at the identity in every one of their 65536 contexts."""
-    return np.tile(_identity_buckets(), (2, 65536))
+def _apm_initial(stages: int) -> np.ndarray:
+    """Every SSE stage starts at the identity in every one of its 65536 contexts."""
+    return np.tile(_identity_buckets(), (stages, 65536))
 
 
 class ContextMixingModel:
@@ -46,17 +60,19 @@ class ContextMixingModel:
 
     def __init__(self, config: ContextMixingConfig, data: np.ndarray, streams: int, segment_length: int,
                  neural_inputs: bool):
-        if not 1 <= config.contexts <= 10 or not 1 <= config.counter_limit <= 255:
-            raise ValueError("contexts must be in 1..10 and counter_limit in 1..255")
+        if not 1 <= config.contexts <= k.MAX_CONTEXTS or not 1 <= config.mixers <= len(k.MIXER_SETS) or not 1 <= config.sse_stages <= 4 or not 1 <= config.counter_limit <= 255:
+            raise ValueError(f"contexts must be in 1..{k.MAX_CONTEXTS}, mixers in 1..{len(k.MIXER_SETS)} and counter_limit in 1..255")
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
         self.params = np.zeros(k.PARAMS, dtype=np.int64)
         self.params[k.N_CTX] = config.contexts
-        self.params[k.TABLE_BITS] = config.table_bits
+        table_bits = sized_bits(config.table_bits, 8 * len(data))  # one slot per context per coded bit
+        match_bits = sized_bits(config.match_bits, len(data))
+        self.params[k.TABLE_BITS] = table_bits
         self.params[k.LIMIT] = config.counter_limit
         self.params[k.MIX_LR] = config.mixer_rate
         self.params[k.MATCH_MIN] = config.match_min
-        self.params[k.MATCH_BITS] = config.match_bits
+        self.params[k.MATCH_BITS] = match_bits
         self.params[k.SEG_LEN] = max(segment_length, 1)
         self.params[k.USE_NEURAL] = int(neural_inputs)
         self.params[k.CONFIDENCE] = int(config.confidence_inputs)
@@ -64,41 +80,46 @@ class ContextMixingModel:
         self.params[k.MIX_DECAY] = config.mixer_decay
         self.params[k.STREAMS] = streams
         self.params[k.SSE_SHARE] = config.sse_share
+        self.params[k.MIXERS] = config.mixers
+        self.params[k.SSE_STAGES] = config.sse_stages
         inputs = config.contexts * (1 + int(config.confidence_inputs)) + 2 + int(neural_inputs)
-        self.counters = np.full((config.contexts, 1 << config.table_bits), 32768 << 16, dtype=np.uint32)
+        self.counters = np.full((config.contexts, 1 << table_bits), 32768 << 16, dtype=np.uint32)
         self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
-        self.match_table = np.zeros(1 << config.match_bits, dtype=np.int64)
-        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 14, dtype=np.int64)
+        self.match_table = np.zeros(1 << match_bits, dtype=np.int64)
+        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 13, dtype=np.int64)
         self.weights[:, -1] = 0  # the bias input starts with no say
-        self.final_weights = np.full((k.FINAL_SETS, k.N_MIXERS), (1 << 16) // k.N_MIXERS, dtype=np.int64)
-        self.apm = _apm_initial()
+        self.final_weights = np.full((k.FINAL_SETS, config.mixers), (1 << 16) // config.mixers, dtype=np.int64)
+        self.apm = _apm_initial(config.sse_stages)
         self.adapt = np.tile(_identity_buckets(), config.contexts * 16)  # per (context, count): identity
         self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
         self.state[:, k.C0] = 1
         self.state[:, k.SEG_START] = np.arange(streams) * segment_length
         self.state[:, k.POS] = self.state[:, k.SEG_START]
+        self.state[:, k.LINE_START] = self.state[:, k.SEG_START]
+        self.state[:, k.PREV_LINE_START] = -1
         for s in range(streams):
-            k.context_hashes(self.state, s, config.contexts)
+            k.context_hashes(self.state, s, config.contexts, data)
         self.inputs = np.zeros((streams, inputs), dtype=np.int64)
-        self.mixer_out = np.zeros((streams, k.N_MIXERS), dtype=np.int64)
-        self.p16 = np.zeros(streams, dtype=np.int64)
+        self.mixer_out = np.zeros((streams, config.mixers), dtype=np.int64)
         self.neural_cum = np.zeros((streams, 257), dtype=np.int64)
         self.neural_cum[:, 1:] = np.arange(1, 257)
 
-    def begin_byte(self, step: int, neural_frequencies: np.ndarray | None, active: int) -> np.ndarray:
-        """Start byte-step ``step`` and predict its first bit; the network's (B, 256) frequencies join the mix."""
-        self.params[k.STEP] = step
+    @property
+    def tables(self) -> tuple:
+        """The tables every stream shares, in the order the kernels unpack them."""
+        return (self.counters, self.adapt, self.weights, self.final_weights, self.match_counters, self.apm,
+                self.match_table)
+
+    def code(self, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
+             position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> None:
+        """Code byte-steps first..last-1 of every stream through ``channel`` (writing or reading).
+
+        ``neural_frequencies`` ((B, 256), only for a single step) joins the network's next-byte
+        distribution to the mix.
+        """
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
-        k.predict(self.state, self.params, self.counters, self.adapt, self.weights, self.final_weights, self.match_counters,
-                  self.apm, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH, self.p16, active)
-        return self.p16
-
-    def learn(self, bits: np.ndarray, active: int) -> bool:
-        """Learn from the coded bits of the first ``active`` streams and predict their next bit.
-
-        Returns True at the end of a byte, when the next prediction waits for `begin_byte`.
-        """
-        return k.update_then_predict(self.state, self.params, self.counters, self.adapt, self.weights, self.final_weights,
-                                     self.match_counters, self.apm, self.neural_cum, self.inputs, self.mixer_out,
-                                     SQUASH, STRETCH, self.data, bits, active, active, self.match_table, self.p16)
+        channel.reserve(8 * int(active_per_step[first:last].sum()))
+        k.code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, self.state,
+                          self.params, self.tables, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH,
+                          self.data, position_bits, BIT_COSTS)
