@@ -2,7 +2,9 @@
 
     python bench/worker.py CODEC compress|decompress IN OUT
 
-Prints one JSON line: {"seconds": coding time inside the process (start-up excluded)}.
+Prints one JSON line: {"seconds": coding time inside the process}. Start-up is excluded: Python
+imports and Numba's loading of trainzip's compiled kernels (the wall-clock seconds that bench/run.py
+records include them).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ def main() -> None:
     data = Path(source).read_bytes()
     if codec.startswith("trainzip "):
         import trainzip.codec  # noqa: F401  (import time is start-up, not coding)
+        from trainzip.models.context_mixing import load_kernels
+
+        load_kernels()  # so is Numba's loading of the compiled kernels
 
         started = time.perf_counter()
         result = _trainzip(codec.split()[1], direction, data)

@@ -15,12 +15,14 @@ LEVELS: dict[str, CodecConfig] = {
     "fast": CodecConfig(level="fast", streams=64, min_segment=2048,
                         context_mixing=ContextMixingConfig(contexts=8, mixers=3, sse_stages=2, sse_share=4),
                         network=None),
-    # all sixteen contexts, five mixers, four SSE stages, and an LSTM trained online whose next-byte
-    # distribution joins the mix; 64 streams on large blocks keep the network's steps few enough
+    # all sixteen contexts, five mixers, four SSE stages, and a small LSTM trained online whose
+    # next-byte distribution joins the mix; 64 streams on large blocks keep the network's steps few
     "default": CodecConfig(level="default", streams=64, min_segment=2048, context_mixing=ContextMixingConfig(),
-                           network=NetworkConfig()),
-    # a second, confidence-weighted input per context, a wider LSTM, and half the streams (longer histories)
-    "max": CodecConfig(level="max", streams=32, context_mixing=ContextMixingConfig(confidence_inputs=True),
+                           network=NetworkConfig(hidden=64, embedding=16)),
+    # a second, confidence-weighted input per context, 4x larger tables, a wider LSTM, and half the
+    # streams (longer histories)
+    "max": CodecConfig(level="max", streams=32,
+                       context_mixing=ContextMixingConfig(confidence_inputs=True, table_bits=24),
                        network=NetworkConfig(hidden=256)),
 }
 

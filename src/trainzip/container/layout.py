@@ -39,7 +39,7 @@ METADATA_DICTIONARY = (
     b'ersion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"'
     b'frequency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"confidence'
     b'_inputs":true,"contexts":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mi'
-    b'xer_decay":16384,"mixer_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":22},"level":'
+    b'xer_decay":16384,"mixer_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":24},"level":'
     b'"max","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":256,"lea'
     b'rning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":32,"thr'
     b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbw'
@@ -53,10 +53,10 @@ METADATA_DICTIONARY = (
     b'ind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"context'
     b's":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixe'
     b'r_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":22},"level":"default","min_segment'
-    b'":2048,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":128,"learning_rate":0.01},'
-    b'"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerpr'
-    b'int":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":'
-    b'"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"kind":"bytes"}'
+    b'":2048,"network":{"bptt":16,"embedding":16,"gradient_clip":1.0,"hidden":64,"learning_rate":0.01},"'
+    b'network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerpri'
+    b'nt":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"'
+    b'0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")

@@ -6,7 +6,8 @@ match model, gated linear mixers in the logistic domain, and two adaptive probab
 The B streams share every table (they learn from each other) but keep their own history.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
-uint32 packed [16-bit probability | 8-bit count | 8-bit hash check]; ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
+uint32 packed [16-bit probability | 8-bit count | 8-bit hash check], count 0 meaning empty (so the
+tables start as zeros, which the OS hands out lazily); ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
 ``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
 """
 
@@ -210,7 +211,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         h = mix32(state[s, HASH + i], c0)
         index = h & mask
         slot = counters[i, index]
-        if (slot & 0xFF) != (h >> 24):  # another context owned this slot: start it afresh
+        if (slot & 0xFF) != (h >> 24) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
             slot = (32768 << 16) | (h >> 24)
         counters[i, index] = _train_counter(slot, y, limit)
         cell = state[s, ADAPT_IDX + i]
@@ -234,7 +235,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
         for j in range(n_in):
             weights[row, j] += (inputs[s, j] * err) >> 16
-        final_weights[seen, m] += (mixer_out[s, m] * err_final * 2) >> 16
+        final_weights[seen, m] += (mixer_out[s, m] * err_final * 6) >> 16
     target = (y << 16) + (y << 6) - y - y
     for a in range(params[SSE_STAGES]):
         index = state[s, APM_IDX + a]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch._dynamo  # noqa: F401  (the first optimizer imports it lazily, about 2 s: take it with the imports)
 from torch import nn
 
 
