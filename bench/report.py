@@ -29,7 +29,8 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
     lines = [f"# Benchmark ({machine['date']}, {machine['cpus']} CPUs, {machine['machine']}, "
              f"Python {machine['python']})", "",
              "Sizes in bytes; every round trip verified. Throughput is coding time inside the process "
-             "(interpreter start-up excluded); peak memory is the process's maximum resident set.", "",
+             "(start-up excluded: Python imports and Numba's loading of compiled kernels; the wall-clock seconds "
+             "below include them); peak memory is the process's maximum resident set.", "",
              "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | peak MiB |",
              "|---|" + "---:|" * (len(files) + 5)]
     for codec, codec_rows in grouped.items():

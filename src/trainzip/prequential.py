@@ -6,6 +6,9 @@
         learner.learn(x_t)                       # the same update on both ends
 
 The total code length is the prequential description length of the data under the learner.
+Label streams and the library's learners run this loop; the byte codec runs the same loop one bit
+at a time inside its compiled kernel (`models.context_kernels.code_byte_steps`), where a Python
+call per bit would cost more than the model.
 """
 
 from __future__ import annotations

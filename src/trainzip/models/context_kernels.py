@@ -1,9 +1,11 @@
-"""Numba kernels of the count-based context-mixing model (one bit of B streams per call).
+"""Numba kernels of the count-based context-mixing model, and the byte codec's coding loop.
 
 All arithmetic is on integers, so encoder and decoder compute identical predictions on any CPU.
-The model follows lpaq1 in spirit: hashed order-n and word contexts with adaptive counters, a
-match model, gated linear mixers in the logistic domain, and two adaptive probability maps (SSE).
-The B streams share every table (they learn from each other) but keep their own history.
+The model follows lpaq1 in spirit: hashed order-n, word, sparse and column contexts with adaptive
+counters, a match model, gated linear mixers in the logistic domain, and adaptive probability
+maps (SSE). The B streams share every table (they learn from each other) but keep their own
+history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
+call, so no Python runs between bits.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
 uint32 packed [16-bit probability | 8-bit count | 8-bit hash check], count 0 meaning empty (so the
