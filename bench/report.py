@@ -30,7 +30,8 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
              f"Python {machine['python']})", "",
              "Sizes in bytes; every round trip verified. Throughput is coding time inside the process "
              "(start-up excluded: Python imports and Numba's loading of compiled kernels; the wall-clock seconds "
-             "below include them); peak memory is the process's maximum resident set.", "",
+             "below include them), the fastest of 5 runs where a run takes under 2 s; peak memory is the "
+             "process's maximum resident set.", "",
              "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | peak MiB |",
              "|---|" + "---:|" * (len(files) + 5)]
     for codec, codec_rows in grouped.items():

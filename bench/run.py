@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 TEXT_FILES = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt", "cp.html", "fields.c", "grammar.lsp",
               "xargs.1", "enwik6"]
+SHORT_RUN_S = 2.0  # runs shorter than this are repeated ...
+REPEATS = 5  # ... up to this many times, keeping the fastest
 PEERS = ["gzip -9", "bzip2 -9", "xz -9e", "zstd -19", "brotli -q 11", "PPMd o6", "PPMd o16"]
 
 
@@ -43,10 +45,23 @@ def measure(codec: str, direction: str, source: Path, target: Path) -> dict:
             "peak_mib": usage.ru_maxrss / 1024}
 
 
+def fastest(codec: str, direction: str, source: Path, target: Path) -> dict:
+    """The fastest of up to REPEATS runs, repeating only runs shorter than SHORT_RUN_S.
+
+    A run of a few milliseconds on a shared machine measures the machine more than the codec;
+    the fastest of several is the least disturbed. Long runs are measured once.
+    """
+    runs = [measure(codec, direction, source, target)]
+    while runs[-1]["seconds"] < SHORT_RUN_S and len(runs) < REPEATS:
+        runs.append(measure(codec, direction, source, target))
+    best = min(runs, key=lambda run: run["seconds"])
+    return {**best, "peak_mib": max(run["peak_mib"] for run in runs)}
+
+
 def bench_one(codec: str, path: Path, scratch: Path) -> dict:
     packed, restored = scratch / "packed", scratch / "restored"
-    encode = measure(codec, "compress", path, packed)
-    decode = measure(codec, "decompress", packed, restored)
+    encode = fastest(codec, "compress", path, packed)
+    decode = fastest(codec, "decompress", packed, restored)
     original = path.read_bytes()
     if restored.read_bytes() != original:
         raise RuntimeError(f"{codec} did not round-trip {path.name}")
