@@ -21,7 +21,7 @@ from trainzip.coding.bit_channel import code_bit
 # Columns of the per-stream register file.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED, SEEN = range(12)
 MIX_SEL = 12  # one weight-set selector per mixer (up to 5)
-APM_IDX = 17  # one slot per SSE stage (up to 4)
+APM_IDX = 17  # one slot per SSE stage (up to MAX_SSE_STAGES)
 P_MIX = 21  # final mixer's 12-bit probability
 HASH = 22  # one base hash per context
 ADAPT_IDX = HASH + 16  # per context: the adaptive-map slot used for the current bit (-1: none)
@@ -36,6 +36,7 @@ STATE_COLUMNS = LINE_START + 3
 PARAMS = 16
 
 MAX_CONTEXTS = 16
+MAX_SSE_STAGES = 4
 # Weight sets of each first-layer mixer, selected by: the partial byte; match length and bit
 # position; the last byte; how many contexts were seen and bit position; the byte before the last.
 MIXER_SETS = (256, 64, 256, 17 * 8, 256)

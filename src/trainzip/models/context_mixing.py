@@ -55,6 +55,15 @@ def _apm_initial(stages: int) -> np.ndarray:
     return np.tile(_identity_buckets(), (stages, 65536))
 
 
+def _check_ranges(config: ContextMixingConfig) -> None:
+    """Refuse settings the kernels have no room for (their register file and tables are fixed)."""
+    ranges = {"contexts": (1, k.MAX_CONTEXTS), "mixers": (1, len(k.MIXER_SETS)), "sse_stages": (1, k.MAX_SSE_STAGES),
+              "counter_limit": (1, 255)}
+    for name, (low, high) in ranges.items():
+        if not low <= getattr(config, name) <= high:
+            raise ValueError(f"{name} must be in {low}..{high}")
+
+
 def load_kernels() -> None:
     """Load the compiled kernels now: a process's first Numba call starts Numba's code loader (about
     1 s), a start-up cost that benchmarks keep apart from coding time."""
@@ -67,8 +76,7 @@ class ContextMixingModel:
 
     def __init__(self, config: ContextMixingConfig, data: np.ndarray, streams: int, segment_length: int,
                  neural_inputs: bool):
-        if not 1 <= config.contexts <= k.MAX_CONTEXTS or not 1 <= config.mixers <= len(k.MIXER_SETS) or not 1 <= config.sse_stages <= 4 or not 1 <= config.counter_limit <= 255:
-            raise ValueError(f"contexts must be in 1..{k.MAX_CONTEXTS}, mixers in 1..{len(k.MIXER_SETS)} and counter_limit in 1..255")
+        _check_ranges(config)
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
         self.params = np.zeros(k.PARAMS, dtype=np.int64)
