@@ -36,8 +36,5 @@ def code_block(config: CodecConfig, channel: BitChannel, block: np.ndarray,
     """
     learner = build_learner(config, block)
     position_bits = np.zeros(len(block))
-    report = None
-    if progress is not None:
-        report = lambda done: progress(done, float(position_bits.sum()))  # noqa: E731
-    learner.code(channel, position_bits, report)
+    learner.code(channel, position_bits, progress)
     return learner.data, position_bits

@@ -19,7 +19,6 @@ import numpy as np
 from trainzip.coding.quantize import FREQUENCY_BITS, ideal_bits
 from trainzip.errors import FormatError
 
-_LOG2 = np.log2(np.maximum(np.arange((1 << 16) + 1), 1))  # log2 of every 16-bit frequency
 _CATEGORICAL = constriction.stream.model.Categorical(perfect=False)
 _BERNOULLI = constriction.stream.model.Bernoulli(perfect=False)
 
@@ -50,10 +49,7 @@ class Channel(abc.ABC):
         """
         frequencies = np.asarray(frequencies)
         coded = self._code(frequencies, symbols)
-        if frequencies.shape[1] == 2 and self.total_bits <= 16:  # the hot path of the byte codec: one bit per stream
-            self.last_symbol_bits = self.total_bits - _LOG2[np.where(coded, frequencies[:, 1], frequencies[:, 0])]
-        else:
-            self.last_symbol_bits = ideal_bits(frequencies, coded, self.total_bits)
+        self.last_symbol_bits = ideal_bits(frequencies, coded, self.total_bits)
         self.ideal_bits += float(self.last_symbol_bits.sum())
         self.symbols_coded += len(coded)
         return coded

@@ -41,24 +41,25 @@ class ByteStreamLearner:
         self._starts = np.arange(streams) * self.segment
 
     def code(self, channel: BitChannel, position_bits: np.ndarray,
-             progress: Callable[[int], None] | None = None) -> None:
+             progress: Callable[[int, float], None] | None = None) -> None:
         """Run every byte-step through ``channel``; ``position_bits`` collects each byte's ideal bits.
 
-        ``progress`` is called with the number of bytes coded so far.
+        ``progress`` is called with the bytes coded so far and their ideal bits.
         """
         done = np.cumsum(self.active_per_step)
+        bits = 0.0
         if self.network is None:
             per_call = max(1, _BYTES_PER_CALL // self.streams)
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)
-                self.context_mixing.code(channel, first, last, self.active_per_step, position_bits)
+                bits += self.context_mixing.code(channel, first, last, self.active_per_step, position_bits)
                 if progress is not None:
-                    progress(int(done[last - 1]))
+                    progress(int(done[last - 1]), bits)
             return
         for step in range(self.segment):
             active = int(self.active_per_step[step])
-            self.context_mixing.code(channel, step, step + 1, self.active_per_step, position_bits,
-                                     quantize(self.network.predict()))
+            bits += self.context_mixing.code(channel, step, step + 1, self.active_per_step, position_bits,
+                                             quantize(self.network.predict()))
             self.network.learn(self.data[self._starts[:active] + step])
             if progress is not None and (step % 64 == 63 or step == self.segment - 1):
-                progress(int(done[step]))
+                progress(int(done[step]), bits)

@@ -28,7 +28,9 @@ ADAPT_IDX = HASH + 16  # per context: the adaptive-map slot used for the current
 LINE_START = ADAPT_IDX + 16  # where the current line began
 PREV_LINE_START = LINE_START + 1  # where the line before it began (-1: none yet)
 WORD_PREV2 = LINE_START + 2  # the word before WORD_PREV
-STATE_COLUMNS = LINE_START + 3
+BIT_HASH = LINE_START + 3  # per context: the current bit's slot hash, from predict, for update
+MATCH_CELL = BIT_HASH + 16  # the match counter used for the current bit (-1: no usable match)
+STATE_COLUMNS = MATCH_CELL + 1
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE, MIX_BOOST,
@@ -107,6 +109,7 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     k = n_ctx
     for i in range(n_ctx):
         h = mix32(state[s, HASH + i], c0)
+        state[s, BIT_HASH + i] = h
         slot = counters[i, h & mask]
         st = 0
         count = 0
@@ -131,10 +134,11 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
         predicted = (expected >> (7 - bit)) & 1
         bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
-        slot = match_counters[bucket * 2 + predicted]
-        inputs[s, k] = stretch_t[slot >> 20]
+        state[s, MATCH_CELL] = bucket * 2 + predicted
+        inputs[s, k] = stretch_t[match_counters[bucket * 2 + predicted] >> 20]
         state[s, MIX_SEL + 1] = (1 + min(length >> 3, 6)) * 8 + bit
     else:
+        state[s, MATCH_CELL] = -1
         inputs[s, k] = 0
         state[s, MIX_SEL + 1] = bit
     k += 1
@@ -201,7 +205,7 @@ def _train_counter(slot, bit, limit):
 
 @numba.njit(cache=True)
 def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
-    """Learn from stream s's coded bit y; at a byte's end, advance its contexts."""
+    """Learn from stream s's coded bit y (after `predict` for it); at a byte's end, advance its contexts."""
     counters, adapt, weights, final_weights, match_counters, apm, match_table = tables
     n_ctx = params[N_CTX]
     mask = (1 << params[TABLE_BITS]) - 1
@@ -211,7 +215,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     lr = params[MIX_LR] + (params[MIX_BOOST] * params[MIX_DECAY]) // (params[MIX_DECAY] + params[STEP] * params[STREAMS])
     c0 = state[s, C0]
     for i in range(n_ctx):
-        h = mix32(state[s, HASH + i], c0)
+        h = state[s, BIT_HASH + i]
         index = h & mask
         slot = counters[i, index]
         if (slot & 0xFF) != (h >> 24) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
@@ -221,13 +225,10 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         if cell >= 0:
             adapt[cell] += ((y << 16) - adapt[cell]) >> 7
     bit = state[s, BIT]
-    expected = state[s, EXPECTED]
-    length = state[s, MATCH_LEN]
-    if length > 0 and ((expected | 256) >> (8 - bit)) == c0:
-        predicted = (expected >> (7 - bit)) & 1
-        bucket = length if length < 16 else 16 + min((length - 16) >> 2, 15)
-        match_counters[bucket * 2 + predicted] = _train_counter(match_counters[bucket * 2 + predicted], y, 255)
-        if predicted != y:
+    cell = state[s, MATCH_CELL]
+    if cell >= 0:
+        match_counters[cell] = _train_counter(match_counters[cell], y, 255)
+        if (cell & 1) != y:  # the match predicted the other bit: it has ended
             state[s, MATCH_LEN] = 0
     # mixers: online gradient step on coding cost (log loss)
     seen = state[s, SEEN]
@@ -257,8 +258,10 @@ def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, 
     """Code byte-steps first..last-1: every bit of every active stream, predict, code, learn.
 
     The one loop of both directions: ``code_bit`` writes the data's bit (encoder) or reads it
-    (decoder, which fills ``data`` in as bytes complete); all else is the same.
+    (decoder, which fills ``data`` in as bytes complete); all else is the same. Returns the ideal
+    bits of the run (also added, per byte, to ``position_bits``).
     """
+    total = 0.0
     for step in range(first, last):
         params[STEP] = step
         active = active_per_step[step]
@@ -267,8 +270,11 @@ def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, 
                 p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
                 position = state[s, POS]
                 y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
-                position_bits[position] += bit_costs[p1 if y else 65536 - p1]
+                cost = bit_costs[p1 if y else 65536 - p1]
+                position_bits[position] += cost
+                total += cost
                 update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
+    return total
 
 
 @numba.njit(cache=True)

@@ -126,15 +126,15 @@ class ContextMixingModel:
                 self.match_table)
 
     def code(self, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
-             position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> None:
+             position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> float:
         """Code byte-steps first..last-1 of every stream through ``channel`` (writing or reading).
 
-        ``neural_frequencies`` ((B, 256), only for a single step) joins the network's next-byte
+        Returns their ideal bits (each byte's also goes to ``position_bits``). ``neural_frequencies`` ((B, 256), only for a single step) joins the network's next-byte
         distribution to the mix.
         """
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
         channel.reserve(8 * int(active_per_step[first:last].sum()))
-        k.code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, self.state,
+        return k.code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, self.state,
                           self.params, self.tables, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH,
                           self.data, position_bits, BIT_COSTS)
