@@ -17,6 +17,6 @@ def test_a_small_block_gets_small_zeroed_tables():
     """A 4 kB block's counters take 64 KiB per context, and all start empty (zeros)."""
     data = np.zeros(4_000, dtype=np.uint8)
     model = ContextMixingModel(ContextMixingConfig(), data, streams=1, segment_length=len(data), neural_inputs=False)
-    assert model.counters.shape == (16, 1 << 16)
+    assert model.counters.shape == (ContextMixingConfig().contexts, 1 << 16)
     assert not model.counters.any()
     assert len(model.match_table) == 1 << sized_bits(22, len(data))

@@ -28,35 +28,34 @@ from dataclasses import dataclass, field
 from trainzip.errors import FormatError, VersionError
 
 MAGIC = b"\x89TZP"
-FORMAT_VERSION = 2
-SUPPORTED_VERSIONS = (2,)
-RETIRED_VERSIONS = {1: "0.1.x"}  # format version: the releases that read it
+FORMAT_VERSION = 3
+SUPPORTED_VERSIONS = (3,)
+RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x"}  # format version: the releases that read it
 DIGEST_BYTES = 16
 
-# Part of format version 2: changing it changes every file's bytes, so it needs a new version.
+# Part of format version 3: changing it changes every file's bytes, so it needs a new version.
 METADATA_DICTIONARY = (
-    b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_v'
-    b'ersion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"'
-    b'frequency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"confidence'
-    b'_inputs":true,"contexts":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mi'
-    b'xer_decay":16384,"mixer_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":24},"level":'
-    b'"max","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidden":256,"lea'
-    b'rning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":32,"thr'
-    b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbw'
-    b'r":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"k'
-    b'ind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"context'
-    b's":8,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer'
-    b'_rate":12,"mixers":3,"sse_share":4,"sse_stages":2,"table_bits":22},"level":"fast","min_segment":20'
-    b'48,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"thr'
-    b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbw'
-    b'r":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"k'
-    b'ind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"confidence_inputs":false,"context'
-    b's":16,"counter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixe'
-    b'r_rate":12,"mixers":5,"sse_share":6,"sse_stages":4,"table_bits":22},"level":"default","min_segment'
-    b'":2048,"network":{"bptt":16,"embedding":16,"gradient_clip":1.0,"hidden":64,"learning_rate":0.01},"'
-    b'network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerpri'
-    b'nt":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"'
-    b'0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.2.0"},"kind":"bytes"}'
+    b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
+    b'sion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"freq'
+    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":32,"co'
+    b'unter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,'
+    b'"mixers":10,"probability_inputs":true,"sse_share":6,"sse_stages":5,"table_bits":24},"level":"max","m'
+    b'in_segment":4096,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"stre'
+    b'ams":1,"threads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64"'
+    b',"mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3'
+    b'.0"},"kind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"contexts":8,"counter_limit":'
+    b'127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"mixers":3,"p'
+    b'robability_inputs":false,"sse_share":4,"sse_stages":2,"table_bits":22},"level":"fast","min_segment":'
+    b'2048,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"thr'
+    b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr"'
+    b':"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3.0"},"kind"'
+    b':"bytes"}{"config":{"block_size":16777216,"context_mixing":{"contexts":24,"counter_limit":127,"match'
+    b'_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"mixers":7,"probability'
+    b'_inputs":false,"sse_share":6,"sse_stages":5,"table_bits":22},"level":"default","min_segment":2048,"n'
+    b'etwork":{"bptt":16,"embedding":16,"gradient_clip":1.0,"hidden":64,"learning_rate":0.01},"network_min'
+    b'_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerprint":{"constri'
+    b'ction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy"'
+    b':"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3.0"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")

@@ -1,15 +1,16 @@
 """Numba kernels of the count-based context-mixing model, and the byte codec's coding loop.
 
 All arithmetic is on integers, so encoder and decoder compute identical predictions on any CPU.
-The model follows lpaq1 in spirit: hashed order-n, word, sparse and column contexts with adaptive
-counters, a match model, gated linear mixers in the logistic domain, and adaptive probability
-maps (SSE). The B streams share every table (they learn from each other) but keep their own
+The model follows lpaq1 and paq8 in spirit: hashed order-n, word, sparse, column, byte-class
+and bracket contexts with adaptive counters, a match model, gated linear mixers in the logistic
+domain, and adaptive probability maps (SSE). The B streams share every table (they learn from each other) but keep their own
 history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
 call, so no Python runs between bits.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
-uint32 packed [16-bit probability | 8-bit count | 8-bit hash check], count 0 meaning empty (so the
-tables start as zeros, which the OS hands out lazily); ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
+uint32 packed [16-bit probability | 8-bit count | last bit seen | 7-bit hash check], count 0
+meaning empty (so the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 16 * 2 * 24)
+int32 maps each counter's (context, count, last bit, probability) to what such counters really predicted; ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
 ``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
 """
 
@@ -20,30 +21,38 @@ from trainzip.coding.bit_channel import code_bit
 
 # Columns of the per-stream register file.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED, SEEN = range(12)
-MIX_SEL = 12  # one weight-set selector per mixer (up to 5)
-APM_IDX = 17  # one slot per SSE stage (up to MAX_SSE_STAGES)
-P_MIX = 21  # final mixer's 12-bit probability
-HASH = 22  # one base hash per context
-ADAPT_IDX = HASH + 16  # per context: the adaptive-map slot used for the current bit (-1: none)
-LINE_START = ADAPT_IDX + 16  # where the current line began
+MAX_CONTEXTS = 32
+MAX_MIXERS = 10
+MAX_SSE_STAGES = 5
+MIX_SEL = 12  # one weight-set selector per mixer
+APM_IDX = MIX_SEL + MAX_MIXERS  # one slot per SSE stage
+P_MIX = APM_IDX + MAX_SSE_STAGES  # final mixer's 12-bit probability
+HASH = P_MIX + 1  # one base hash per context
+ADAPT_IDX = HASH + MAX_CONTEXTS  # per context: the adaptive-map slot used for the current bit (-1: none)
+LINE_START = ADAPT_IDX + MAX_CONTEXTS  # where the current line began
 PREV_LINE_START = LINE_START + 1  # where the line before it began (-1: none yet)
 WORD_PREV2 = LINE_START + 2  # the word before WORD_PREV
 BIT_HASH = LINE_START + 3  # per context: the current bit's slot hash, from predict, for update
-MATCH_CELL = BIT_HASH + 16  # the match counter used for the current bit (-1: no usable match)
-STATE_COLUMNS = MATCH_CELL + 1
+MATCH_CELL = BIT_HASH + MAX_CONTEXTS  # the match counter used for the current bit (-1: no usable match)
+SHAPE = MATCH_CELL + 1  # the classes (see byte_class) of the last 8 bytes, 3 bits each
+INDENT = SHAPE + 1  # leading blanks of the current line, and 256 once its first other byte came
+NEST = SHAPE + 2  # open round brackets (bits 0-3), open braces (4-7), inside an <...> tag (8)
+LAST_BLANK = SHAPE + 3  # where the last space or newline was
+STATE_COLUMNS = LAST_BLANK + 1
 
 # Parameters, packed into one int64 array.
-(N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, CONFIDENCE, MIX_BOOST,
+(N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
  MIX_DECAY, STREAMS, SSE_SHARE, MIXERS, SSE_STAGES) = range(16)
 PARAMS = 16
 
-MAX_CONTEXTS = 16
-MAX_SSE_STAGES = 4
 # Weight sets of each first-layer mixer, selected by: the partial byte; match length and bit
-# position; the last byte; how many contexts were seen and bit position; the byte before the last.
-MIXER_SETS = (256, 64, 256, 17 * 8, 256)
+# position; the last byte; how many contexts were seen and bit position; the byte before the last;
+# the classes of the last three bytes and bit position; the last byte's class and the partial byte;
+# the classes of the last four bytes; the column and bit position; the byte the match predicts and
+# bit position.
+MIXER_SETS = (256, 64, 256, (MAX_CONTEXTS + 1) * 8, 256, 512 * 8, 8 * 256, 4096, 64 * 8, 256 * 8)
 MIXER_OFFSETS = np.cumsum((0,) + MIXER_SETS[:-1]).astype(np.int64)
-FINAL_SETS = 17  # selected by how many contexts have been seen (0..16)
+FINAL_SETS = MAX_CONTEXTS + 1  # selected by how many contexts have been seen
 RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
 
 
@@ -66,6 +75,47 @@ def squash(x, table):
 
 
 @numba.njit(cache=True, inline="always")
+def byte_class(byte):
+    """A byte's kind, 0..7: other, blank, newline, lower, upper, digit, punctuation, bracket or operator."""
+    if byte == 32 or byte == 9:
+        return 1
+    if byte == 10 or byte == 13:
+        return 2
+    if 97 <= byte <= 122:
+        return 3
+    if 65 <= byte <= 90:
+        return 4
+    if 48 <= byte <= 57:
+        return 5
+    if byte == 46 or byte == 44 or byte == 59 or byte == 58 or byte == 33 or byte == 63 or byte == 39 or byte == 34:
+        return 6
+    if 33 <= byte < 127:
+        return 7
+    return 0
+
+
+@numba.njit(cache=True, inline="always")
+def fold_case(c4):
+    """Four bytes with ASCII capitals made lower case."""
+    folded = 0
+    for shift in range(0, 32, 8):
+        byte = (c4 >> shift) & 0xFF
+        if 65 <= byte <= 90:
+            byte += 32
+        folded |= byte << shift
+    return folded
+
+
+@numba.njit(cache=True)
+def hash_bytes(data, first, last):
+    """A hash of data[first:last]."""
+    h = 0
+    for q in range(first, last):
+        h = mix32(h, data[q])
+    return h
+
+
+@numba.njit(cache=True, inline="always")
 def is_known(q, own, segment_length, step):
     """Whether byte q is already known to the decoder while streams code step ``step``."""
     return q >= 0 and (q == own or (q % segment_length) < step)
@@ -78,6 +128,13 @@ def context_hashes(state, s, n_ctx, data):
     Contexts, in order: orders 0-6 and 8; the current word with the last byte; the last two
     words; two sparse contexts (bytes 2-3, bytes 3-4); the column with the byte above it; the
     byte above with the last byte; the current word with the word two back; the last three words.
+    Then (16-31): the classes of the last 6 bytes with the last byte; the classes of the last 4 with
+    the last two bytes; the line's indentation and first byte with the last byte; bracket nesting with
+    the last two bytes; orders 12 and 20; two sparse contexts (bytes 1 and 3, bytes 2 and 4); the
+    distance to the last blank with the last two bytes; the byte above with the last two bytes;
+    order 5 with capitals folded; the last word with the last two bytes; the line's first byte, the
+    column and the last byte; the current word with the blank before it; the last two words with
+    the last byte; order 2 with the classes of bytes 3-8.
     """
     c4 = state[s, C4]
     c8 = state[s, C8]
@@ -91,8 +148,25 @@ def context_hashes(state, s, n_ctx, data):
              mix32(c4, c8), mix32(word, c4 & 0xFF), mix32(word, word1), (c4 >> 8) & 0xFFFF, c4 & 0xFFFF0000,
              (above << 8) | min(column, 255), (above << 8) | (c4 & 0xFF), mix32(word, word2),
              mix32(mix32(word, word1), word2))
-    for i in range(n_ctx):
+    for i in range(min(n_ctx, 16)):
         state[s, HASH + i] = mix32(bases[i], i + 1)
+    if n_ctx <= 16:
+        return
+    shape = state[s, SHAPE]
+    c1 = c4 & 0xFF
+    pos = state[s, POS]
+    start = state[s, SEG_START]
+    blank_distance = min(pos - state[s, LAST_BLANK], 15)
+    line_first = data[state[s, LINE_START]] if state[s, LINE_START] < pos else 0
+    more = (mix32(shape & 0x3FFFF, c1), mix32(shape & 0xFFF, c4 & 0xFFFF), mix32(state[s, INDENT], c1 | (line_first << 8)),
+            mix32(state[s, NEST], c4 & 0xFFFF), hash_bytes(data, max(start, pos - 12), pos),
+            hash_bytes(data, max(start, pos - 20), pos), c4 & 0xFF00FF, c4 & 0xFF00FF00,
+            mix32(blank_distance, c4 & 0xFFFF), mix32(above, c4 & 0xFFFF), mix32(fold_case(c4), fold_case(c8) & 0xFF),
+            mix32(word1, c4 & 0xFFFF), mix32(line_first, min(column, 63) << 8 | c1),
+            mix32(word, data[state[s, LAST_BLANK]] if state[s, LAST_BLANK] >= start else 0),
+            mix32(mix32(word, word1), c1), mix32(c4 & 0xFFFF, shape >> 6))
+    for i in range(16, n_ctx):
+        state[s, HASH + i] = mix32(more[i - 16], i + 1)
 
 
 @numba.njit(cache=True)
@@ -105,7 +179,7 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     c0 = state[s, C0]
     bit = state[s, BIT]
     seen = 0
-    confidence = params[CONFIDENCE]
+    probability_inputs = params[PROBABILITY_INPUTS]
     k = n_ctx
     for i in range(n_ctx):
         h = mix32(state[s, HASH + i], c0)
@@ -113,20 +187,22 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
         slot = counters[i, h & mask]
         st = 0
         count = 0
+        probability = 0
         state[s, ADAPT_IDX + i] = -1
-        if (slot & 0xFF) == (h >> 24) and (slot & 0xFF00):
+        if (slot & 0x7F) == (h >> 25) and (slot & 0xFF00):
             # what a counter in this state has really predicted so far, learned per order and count
             count = (slot >> 8) & 0xFF
             position = (stretch_t[slot >> 20] + 2048) * 23
             weight = position & 0xFFF
-            base = ((i * 16 + min(count, 15)) * 24) + (position >> 12)
+            base = (((i * 16 + min(count, 15)) * 2 + ((slot >> 7) & 1)) * 24) + (position >> 12)
             state[s, ADAPT_IDX + i] = base + (weight >> 11)
             p12 = (adapt[base] * (4096 - weight) + adapt[base + 1] * weight) >> 16
             st = stretch_t[min(max(p12, 1), 4095)]
+            probability = (p12 - 2048) >> 3
             seen += 1
         inputs[s, i] = st
-        if confidence:  # the same evidence, weighted by how often the context was seen
-            inputs[s, k] = (st * min(count, 15)) >> 4
+        if probability_inputs:  # the same evidence in the probability domain: the mixer can then bend it
+            inputs[s, k] = probability
             k += 1
     # match model: the bit the longest earlier match predicts, and how much to trust it
     expected = state[s, EXPECTED]
@@ -156,6 +232,11 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     state[s, MIX_SEL + 2] = state[s, C4] & 0xFF
     state[s, MIX_SEL + 3] = seen * 8 + bit
     state[s, MIX_SEL + 4] = (state[s, C4] >> 8) & 0xFF
+    state[s, MIX_SEL + 5] = (state[s, SHAPE] & 0x1FF) * 8 + bit
+    state[s, MIX_SEL + 6] = byte_class(state[s, C4] & 0xFF) * 256 + c0
+    state[s, MIX_SEL + 7] = state[s, SHAPE] & 0xFFF
+    state[s, MIX_SEL + 8] = min(state[s, POS] - state[s, LINE_START], 63) * 8 + bit
+    state[s, MIX_SEL + 9] = (state[s, EXPECTED] if length > 0 else 0) * 8 + bit
     state[s, SEEN] = seen
     # layer 1: gated linear mixers, each with weights selected by its own context; layer 2: a mixer of their outputs
     final = 0
@@ -171,7 +252,8 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     final >>= 16
     p_mix = squash(final, squash_t)
     state[s, P_MIX] = p_mix
-    # SSE: refine by order-1, order-2 and order-3 contexts and by the match state, interpolating between buckets
+    # SSE: refine by order-1, order-2 and order-3 contexts, by the match state and by the last bytes'
+    # classes, interpolating between buckets
     st = (stretch_t[p_mix] + 2048) * 23
     weight = st & 0xFFF
     c4 = state[s, C4]
@@ -179,7 +261,7 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     if match_state:
         match_state = match_state * 2 + ((expected >> (7 - bit)) & 1)
     contexts = (c0 | ((c4 & 0xFF) << 8), mix32(c4 & 0xFFFF, c0) & 0xFFFF, mix32(c4 & 0xFFFFFF, c0) & 0xFFFF,
-                (match_state << 8) | c0)
+                (match_state << 8) | c0, ((state[s, SHAPE] & 0xFF) << 8) | c0)
     stages = params[SSE_STAGES]
     refined = 0
     for a in range(stages):
@@ -200,7 +282,7 @@ def _train_counter(slot, bit, limit):
     p16 = min(max(p16, 1), 65535)
     if count < limit:
         count += 1
-    return (p16 << 16) | (count << 8) | (slot & 0xFF)
+    return (p16 << 16) | (count << 8) | (bit << 7) | (slot & 0x7F)
 
 
 @numba.njit(cache=True)
@@ -218,12 +300,12 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         h = state[s, BIT_HASH + i]
         index = h & mask
         slot = counters[i, index]
-        if (slot & 0xFF) != (h >> 24) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
-            slot = (32768 << 16) | (h >> 24)
-        counters[i, index] = _train_counter(slot, y, limit)
+        if (slot & 0x7F) != (h >> 25) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
+            slot = (32768 << 16) | (h >> 25)
+        counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)
         cell = state[s, ADAPT_IDX + i]
         if cell >= 0:
-            adapt[cell] += ((y << 16) - adapt[cell]) >> 7
+            adapt[cell] += ((y << 16) - adapt[cell]) >> 8
     bit = state[s, BIT]
     cell = state[s, MATCH_CELL]
     if cell >= 0:
@@ -294,6 +376,26 @@ def _end_of_byte(state, s, byte, params, data, match_table):
     if byte == 10:
         state[s, PREV_LINE_START] = state[s, LINE_START]
         state[s, LINE_START] = pos + 1
+        state[s, INDENT] = 0
+    elif state[s, INDENT] < 256:
+        state[s, INDENT] = state[s, INDENT] + 1 if byte == 32 or byte == 9 else 256 | min(state[s, INDENT], 255)
+    if byte == 32 or byte == 10:
+        state[s, LAST_BLANK] = pos
+    state[s, SHAPE] = ((state[s, SHAPE] << 3) | byte_class(byte)) & 0xFFFFFF
+    nest = state[s, NEST]
+    if byte == 40 and (nest & 15) < 15:
+        nest += 1
+    elif byte == 41 and (nest & 15) > 0:
+        nest -= 1
+    elif byte == 123 and (nest & 0xF0) < 0xF0:
+        nest += 16
+    elif byte == 125 and (nest & 0xF0) > 0:
+        nest -= 16
+    elif byte == 60:
+        nest |= 256
+    elif byte == 62:
+        nest &= 255
+    state[s, NEST] = nest
     state[s, C0] = 1
     state[s, BIT] = 0
     seg_len = params[SEG_LEN]

@@ -21,8 +21,8 @@ BIT_COSTS = bit_costs()
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 16  # the first n of the kernel's 16 contexts (see context_kernels.context_hashes)
-    mixers: int = 5  # the first n of the kernel's 5 first-layer mixers (see context_kernels.MIXER_SETS)
+    contexts: int = 32  # the first n of the kernel's 32 contexts (see context_kernels.context_hashes)
+    mixers: int = 10  # the first n of the kernel's 10 first-layer mixers (see context_kernels.MIXER_SETS)
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
     mixer_rate: int = 12  # mixer learning rate (fixed point) once much has been seen
@@ -31,8 +31,8 @@ class ContextMixingConfig:
     match_min: int = 6  # shortest match the match model trusts
     match_bits: int = 22  # at most 2**match_bits entries in the match model's hash table
     sse_share: int = 6  # eighths of the final probability taken from the SSE stages
-    sse_stages: int = 4  # the first n of: order-1, order-2, order-3 and match-state SSE
-    confidence_inputs: bool = False  # a second input per context, scaled by how often it was seen
+    sse_stages: int = 5  # the first n of: order-1, order-2, order-3, match-state and byte-class SSE
+    probability_inputs: bool = False  # a second input per context: its probability, besides its stretch
 
 
 def sized_bits(limit: int, slots_needed: int) -> int:
@@ -57,7 +57,7 @@ def _apm_initial(stages: int) -> np.ndarray:
 
 def _check_ranges(config: ContextMixingConfig) -> None:
     """Refuse settings the kernels have no room for (their register file and tables are fixed)."""
-    ranges = {"contexts": (1, k.MAX_CONTEXTS), "mixers": (1, len(k.MIXER_SETS)), "sse_stages": (1, k.MAX_SSE_STAGES),
+    ranges = {"contexts": (1, k.MAX_CONTEXTS), "mixers": (1, k.MAX_MIXERS), "sse_stages": (1, k.MAX_SSE_STAGES),
               "counter_limit": (1, 255)}
     for name, (low, high) in ranges.items():
         if not low <= getattr(config, name) <= high:
@@ -90,28 +90,29 @@ class ContextMixingModel:
         self.params[k.MATCH_BITS] = match_bits
         self.params[k.SEG_LEN] = max(segment_length, 1)
         self.params[k.USE_NEURAL] = int(neural_inputs)
-        self.params[k.CONFIDENCE] = int(config.confidence_inputs)
+        self.params[k.PROBABILITY_INPUTS] = int(config.probability_inputs)
         self.params[k.MIX_BOOST] = config.mixer_boost
         self.params[k.MIX_DECAY] = config.mixer_decay
         self.params[k.STREAMS] = streams
         self.params[k.SSE_SHARE] = config.sse_share
         self.params[k.MIXERS] = config.mixers
         self.params[k.SSE_STAGES] = config.sse_stages
-        inputs = config.contexts * (1 + int(config.confidence_inputs)) + 2 + int(neural_inputs)
+        inputs = config.contexts * (1 + int(config.probability_inputs)) + 2 + int(neural_inputs)
         self.counters = np.zeros((config.contexts, 1 << table_bits), dtype=np.uint32)  # all empty
         self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
         self.match_table = np.zeros(1 << match_bits, dtype=np.int64)
-        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 13, dtype=np.int64)
+        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 12, dtype=np.int64)
         self.weights[:, -1] = 0  # the bias input starts with no say
         self.final_weights = np.full((k.FINAL_SETS, config.mixers), (1 << 16) // config.mixers, dtype=np.int64)
         self.apm = _apm_initial(config.sse_stages)
-        self.adapt = np.tile(_identity_buckets(), config.contexts * 16)  # per (context, count): identity
+        self.adapt = np.tile(_identity_buckets(), config.contexts * 32)  # per (context, count, last bit): identity
         self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
         self.state[:, k.C0] = 1
         self.state[:, k.SEG_START] = np.arange(streams) * segment_length
         self.state[:, k.POS] = self.state[:, k.SEG_START]
         self.state[:, k.LINE_START] = self.state[:, k.SEG_START]
         self.state[:, k.PREV_LINE_START] = -1
+        self.state[:, k.LAST_BLANK] = self.state[:, k.SEG_START] - 1  # none yet
         for s in range(streams):
             k.context_hashes(self.state, s, config.contexts, data)
         self.inputs = np.zeros((streams, inputs), dtype=np.int64)
