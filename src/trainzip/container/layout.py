@@ -1,4 +1,4 @@
-"""Byte layout of a .tz file, format version 2 (docs/format.md describes it byte by byte).
+"""Byte layout of a .tz file, format version 3 (docs/format.md describes it byte by byte).
 
     magic         4 bytes   89 54 5A 50  ("\\x89TZP")
     version       1 byte    format version (2)
