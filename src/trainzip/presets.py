@@ -11,9 +11,9 @@ from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.neural import NetworkConfig
 
 LEVELS: dict[str, CodecConfig] = {
-    # eight contexts, three mixers, two SSE stages, no network: the quickest learner, still far below xz -9e
+    # eight contexts, six mixers, two SSE stages, no network: the quickest learner, still far below xz -9e
     "fast": CodecConfig(level="fast", streams=64, min_segment=2048,
-                        context_mixing=ContextMixingConfig(contexts=8, mixers=3, sse_stages=2, sse_share=4),
+                        context_mixing=ContextMixingConfig(contexts=8, mixers=6, sse_stages=2, sse_share=4),
                         network=None),
     # 24 contexts, seven mixers, five SSE stages, and a small LSTM trained online whose next-byte
     # distribution joins the mix; 64 streams on large blocks keep the network's steps few

@@ -44,7 +44,7 @@ METADATA_DICTIONARY = (
     b'ams":1,"threads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64"'
     b',"mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3'
     b'.0"},"kind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"contexts":8,"counter_limit":'
-    b'127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"mixers":3,"p'
+    b'127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":16384,"mixer_rate":12,"mixers":6,"p'
     b'robability_inputs":false,"sse_share":4,"sse_stages":2,"table_bits":22},"level":"fast","min_segment":'
     b'2048,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"thr'
     b'eads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr"'

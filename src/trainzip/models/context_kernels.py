@@ -20,11 +20,11 @@ import numpy as np
 from trainzip.coding.bit_channel import code_bit
 
 # Columns of the per-stream register file.
-C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED, SEEN = range(12)
+C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED = range(11)
 MAX_CONTEXTS = 32
 MAX_MIXERS = 10
 MAX_SSE_STAGES = 5
-MIX_SEL = 12  # one weight-set selector per mixer
+MIX_SEL = 11  # one weight-set selector per mixer
 APM_IDX = MIX_SEL + MAX_MIXERS  # one slot per SSE stage
 P_MIX = APM_IDX + MAX_SSE_STAGES  # final mixer's 12-bit probability
 HASH = P_MIX + 1  # one base hash per context
@@ -52,7 +52,7 @@ PARAMS = 16
 # bit position.
 MIXER_SETS = (256, 64, 256, (MAX_CONTEXTS + 1) * 8, 256, 512 * 8, 8 * 256, 4096, 64 * 8, 256 * 8)
 MIXER_OFFSETS = np.cumsum((0,) + MIXER_SETS[:-1]).astype(np.int64)
-FINAL_SETS = MAX_CONTEXTS + 1  # selected by how many contexts have been seen
+FINAL_SETS = 256  # the second-layer mixer's weight sets, selected by the partial byte
 RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
 
 
@@ -237,8 +237,8 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     state[s, MIX_SEL + 7] = state[s, SHAPE] & 0xFFF
     state[s, MIX_SEL + 8] = min(state[s, POS] - state[s, LINE_START], 63) * 8 + bit
     state[s, MIX_SEL + 9] = (state[s, EXPECTED] if length > 0 else 0) * 8 + bit
-    state[s, SEEN] = seen
-    # layer 1: gated linear mixers, each with weights selected by its own context; layer 2: a mixer of their outputs
+    # layer 1: gated linear mixers, each with weights selected by its own context; layer 2: a mixer of
+    # their outputs, with weights selected by the partial byte
     final = 0
     for m in range(params[MIXERS]):
         row = MIXER_OFFSETS[m] + state[s, MIX_SEL + m]
@@ -248,7 +248,7 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
         dot >>= 16
         dot = min(max(dot, -2047), 2047)
         mixer_out[s, m] = dot
-        final += dot * final_weights[seen, m]
+        final += dot * final_weights[c0, m]
     final >>= 16
     p_mix = squash(final, squash_t)
     state[s, P_MIX] = p_mix
@@ -302,7 +302,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         slot = counters[i, index]
         if (slot & 0x7F) != (h >> 25) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
             slot = (32768 << 16) | (h >> 25)
-        counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)
+        counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)  # orders 0-2: stationary enough to average more
         cell = state[s, ADAPT_IDX + i]
         if cell >= 0:
             adapt[cell] += ((y << 16) - adapt[cell]) >> 8
@@ -313,7 +313,6 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         if (cell & 1) != y:  # the match predicted the other bit: it has ended
             state[s, MATCH_LEN] = 0
     # mixers: online gradient step on coding cost (log loss)
-    seen = state[s, SEEN]
     p_mix = state[s, P_MIX]
     err_final = (y << 12) - p_mix
     for m in range(params[MIXERS]):
@@ -321,7 +320,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
         for j in range(n_in):
             weights[row, j] += (inputs[s, j] * err) >> 16
-        final_weights[seen, m] += (mixer_out[s, m] * err_final * 6) >> 16
+        final_weights[c0, m] += (mixer_out[s, m] * err_final * 6) >> 16
     target = (y << 16) + (y << 6) - y - y
     for a in range(params[SSE_STAGES]):
         index = state[s, APM_IDX + a]
