@@ -3,15 +3,17 @@
 All arithmetic is on integers, so encoder and decoder compute identical predictions on any CPU.
 The model follows lpaq1 and paq8 in spirit: hashed order-n, word, sparse, column, byte-class
 and bracket contexts with adaptive counters, a match model, gated linear mixers in the logistic
-domain, and adaptive probability maps (SSE). The B streams share every table (they learn from each other) but keep their own
-history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
+domain, and adaptive probability maps (SSE). The B streams share every table (they learn from
+each other) but keep their own history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
 call, so no Python runs between bits.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
 uint32 packed [16-bit probability | 8-bit count | last bit seen | 7-bit hash check], count 0
 meaning empty (so the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 16 * 2 * 24)
-int32 maps each counter's (context, count, last bit, probability) to what such counters really predicted; ``weights`` (mixer sets, inputs) int64 (16.16 fixed point);
-``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,) uint8 the block being coded.
+int32 maps each counter's (context, count, last bit, probability) to what such counters really
+predicted; ``weights`` (mixer sets, inputs + 1) int64, 16.16 fixed point, the last column counting
+each set's updates; ``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,)
+uint8 the block being coded.
 """
 
 import numba
@@ -42,8 +44,8 @@ STATE_COLUMNS = LAST_BLANK + 1
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
- MIX_DECAY, STREAMS, SSE_SHARE, MIXERS, SSE_STAGES) = range(16)
-PARAMS = 16
+ MIX_DECAY, SSE_SHARE, MIXERS, SSE_STAGES) = range(15)
+PARAMS = 15
 
 # Weight sets of each first-layer mixer, selected by: the partial byte; match length and bit
 # position; the last byte; how many contexts were seen and bit position; the byte before the last;
@@ -293,8 +295,6 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     mask = (1 << params[TABLE_BITS]) - 1
     limit = params[LIMIT]
     n_in = inputs.shape[1]
-    # the mixers learn fast while little is known, then settle: rate = final + boost * D / (D + bytes seen)
-    lr = params[MIX_LR] + (params[MIX_BOOST] * params[MIX_DECAY]) // (params[MIX_DECAY] + params[STEP] * params[STREAMS])
     c0 = state[s, C0]
     for i in range(n_ctx):
         h = state[s, BIT_HASH + i]
@@ -317,7 +317,11 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     err_final = (y << 12) - p_mix
     for m in range(params[MIXERS]):
         row = MIXER_OFFSETS[m] + state[s, MIX_SEL + m]
-        err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * lr
+        # a weight set learns fast while it is new, then settles: rate + boost * D / (D + times it learned)
+        uses = weights[row, n_in]
+        weights[row, n_in] = uses + 1
+        rate = params[MIX_LR] + (params[MIX_BOOST] * params[MIX_DECAY]) // (params[MIX_DECAY] + uses)
+        err = ((y << 12) - squash(mixer_out[s, m], squash_t)) * rate
         for j in range(n_in):
             weights[row, j] += (inputs[s, j] * err) >> 16
         final_weights[c0, m] += (mixer_out[s, m] * err_final * 6) >> 16

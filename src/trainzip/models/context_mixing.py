@@ -26,8 +26,8 @@ class ContextMixingConfig:
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
     mixer_rate: int = 12  # mixer learning rate (fixed point) once much has been seen
-    mixer_boost: int = 96  # extra rate at the start, decaying as mixer_decay / (mixer_decay + bytes seen)
-    mixer_decay: int = 16384
+    mixer_boost: int = 96  # extra rate for a new weight set, decaying as mixer_decay / (mixer_decay + its updates)
+    mixer_decay: int = 256
     match_min: int = 6  # shortest match the match model trusts
     match_bits: int = 22  # at most 2**match_bits entries in the match model's hash table
     sse_share: int = 6  # eighths of the final probability taken from the SSE stages
@@ -93,7 +93,6 @@ class ContextMixingModel:
         self.params[k.PROBABILITY_INPUTS] = int(config.probability_inputs)
         self.params[k.MIX_BOOST] = config.mixer_boost
         self.params[k.MIX_DECAY] = config.mixer_decay
-        self.params[k.STREAMS] = streams
         self.params[k.SSE_SHARE] = config.sse_share
         self.params[k.MIXERS] = config.mixers
         self.params[k.SSE_STAGES] = config.sse_stages
@@ -101,8 +100,9 @@ class ContextMixingModel:
         self.counters = np.zeros((config.contexts, 1 << table_bits), dtype=np.uint32)  # all empty
         self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
         self.match_table = np.zeros(1 << match_bits, dtype=np.int64)
-        self.weights = np.full((sum(k.MIXER_SETS), inputs), 1 << 12, dtype=np.int64)
-        self.weights[:, -1] = 0  # the bias input starts with no say
+        self.weights = np.full((sum(k.MIXER_SETS), inputs + 1), 1 << 12, dtype=np.int64)
+        self.weights[:, -2] = 0  # the bias input starts with no say
+        self.weights[:, -1] = 0  # how often each weight set has learned
         self.final_weights = np.full((k.FINAL_SETS, config.mixers), (1 << 16) // config.mixers, dtype=np.int64)
         self.apm = _apm_initial(config.sse_stages)
         self.adapt = np.tile(_identity_buckets(), config.contexts * 32)  # per (context, count, last bit): identity
