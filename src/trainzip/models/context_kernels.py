@@ -12,7 +12,7 @@ uint32 packed [16-bit probability | 8-bit count | last bit seen | 7-bit hash che
 meaning empty (so the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 16 * 2 * 24)
 int32 maps each counter's (context, count, last bit, probability) to what such counters really
 predicted; ``weights`` (mixer sets, inputs + 1) int64, 16.16 fixed point, the last column counting
-each set's updates; ``apm`` (SSE stages, 65536 * 24) int32 (16-bit probabilities); ``data`` (n,)
+each set's updates; ``apm`` (SSE stages, 65536 * 24) int32 packed [16-bit probability | 10-bit update count]; ``data`` (n,)
 uint8 the block being coded.
 """
 
@@ -55,6 +55,8 @@ PARAMS = 15
 MIXER_SETS = (256, 64, 256, (MAX_CONTEXTS + 1) * 8, 256, 512 * 8, 8 * 256, 4096, 64 * 8, 256 * 8)
 MIXER_OFFSETS = np.cumsum((0,) + MIXER_SETS[:-1]).astype(np.int64)
 FINAL_SETS = 256  # the second-layer mixer's weight sets, selected by the partial byte
+APM_LIMIT = 255  # an SSE cell averages over at most this many updates
+APM_START = 8  # ... and starts as if it had seen 8, so its first updates do not swing it
 RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
 
 
@@ -269,7 +271,7 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     for a in range(stages):
         base = contexts[a] * 24 + (st >> 12)
         state[s, APM_IDX + a] = base + (weight >> 11)
-        refined += (apm[a, base] * (4096 - weight) + apm[a, base + 1] * weight) >> 12
+        refined += ((apm[a, base] >> 10) * (4096 - weight) + (apm[a, base + 1] >> 10) * weight) >> 12
     share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
     p16 = (p_mix * 16 * (8 - share) + (refined // stages) * share) >> 3
     return min(max(p16, 1), 65535)
@@ -328,7 +330,11 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     target = (y << 16) + (y << 6) - y - y
     for a in range(params[SSE_STAGES]):
         index = state[s, APM_IDX + a]
-        apm[a, index] += (target - apm[a, index]) >> 6
+        cell = apm[a, index]
+        updates = cell & 1023
+        p = cell >> 10
+        p += ((target - p) * RECIPROCAL[updates]) >> 16
+        apm[a, index] = (p << 10) | min(updates + 1, APM_LIMIT)
     c0 = (c0 << 1) | y
     if bit == 7:
         _end_of_byte(state, s, c0 & 0xFF, params, data, match_table)

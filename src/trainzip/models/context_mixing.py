@@ -52,7 +52,7 @@ def _identity_buckets() -> np.ndarray:
 
 def _apm_initial(stages: int) -> np.ndarray:
     """Every SSE stage starts at the identity in every one of its 65536 contexts."""
-    return np.tile(_identity_buckets(), (stages, 65536))
+    return np.tile((_identity_buckets() << 10) | k.APM_START, (stages, 65536))
 
 
 def _check_ranges(config: ContextMixingConfig) -> None:
