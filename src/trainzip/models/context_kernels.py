@@ -4,16 +4,16 @@ All arithmetic is on integers, so encoder and decoder compute identical predicti
 The model follows lpaq1 and paq8 in spirit: hashed order-n, word, sparse, column, byte-class
 and bracket contexts with adaptive counters, a match model, gated linear mixers in the logistic
 domain, and adaptive probability maps (SSE). The B streams share every table (they learn from
-each other) but keep their own history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
-call, so no Python runs between bits.
+each other) but keep their own history. `code_byte_steps` predicts, codes and learns every bit of
+a run of byte-steps in one call, so no Python runs between bits.
 
 Shapes: ``state`` (B, F) int64 per-stream registers (columns below); ``counters`` (C, 2**table_bits)
 uint32 packed [16-bit probability | 8-bit count | last bit seen | 7-bit hash check], count 0
-meaning empty (so the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 16 * 2 * 24)
-int32 maps each counter's (context, count, last bit, probability) to what such counters really
-predicted; ``weights`` (mixer sets, inputs + 1) int64, 16.16 fixed point, the last column counting
-each set's updates; ``apm`` (SSE stages, 65536 * 24) int32 packed [16-bit probability | 10-bit update count]; ``data`` (n,)
-uint8 the block being coded.
+meaning empty (so the tables start as zeros, which the OS hands out lazily); ``adapt``
+(C * 16 * 2 * 24) int32 maps each counter's (context, count, last bit, probability) to what such
+counters really predicted; ``weights`` (mixer sets, inputs + 1) int64, 16.16 fixed point, the last
+column counting each set's updates; ``apm`` (SSE stages, 65536 * 24) int32 packed [16-bit
+probability | 10-bit update count]; ``data`` (n,) uint8 the block being coded.
 """
 
 import numba
@@ -162,13 +162,14 @@ def context_hashes(state, s, n_ctx, data):
     start = state[s, SEG_START]
     blank_distance = min(pos - state[s, LAST_BLANK], 15)
     line_first = data[state[s, LINE_START]] if state[s, LINE_START] < pos else 0
-    more = (mix32(shape & 0x3FFFF, c1), mix32(shape & 0xFFF, c4 & 0xFFFF), mix32(state[s, INDENT], c1 | (line_first << 8)),
-            mix32(state[s, NEST], c4 & 0xFFFF), hash_bytes(data, max(start, pos - 12), pos),
-            hash_bytes(data, max(start, pos - 20), pos), c4 & 0xFF00FF, c4 & 0xFF00FF00,
-            mix32(blank_distance, c4 & 0xFFFF), mix32(above, c4 & 0xFFFF), mix32(fold_case(c4), fold_case(c8) & 0xFF),
-            mix32(word1, c4 & 0xFFFF), mix32(line_first, min(column, 63) << 8 | c1),
-            mix32(word, data[state[s, LAST_BLANK]] if state[s, LAST_BLANK] >= start else 0),
-            mix32(mix32(word, word1), c1), mix32(c4 & 0xFFFF, shape >> 6))
+    blank = data[state[s, LAST_BLANK]] if state[s, LAST_BLANK] >= start else 0
+    more = (mix32(shape & 0x3FFFF, c1), mix32(shape & 0xFFF, c4 & 0xFFFF),
+            mix32(state[s, INDENT], c1 | (line_first << 8)), mix32(state[s, NEST], c4 & 0xFFFF),
+            hash_bytes(data, max(start, pos - 12), pos), hash_bytes(data, max(start, pos - 20), pos),
+            c4 & 0xFF00FF, c4 & 0xFF00FF00, mix32(blank_distance, c4 & 0xFFFF), mix32(above, c4 & 0xFFFF),
+            mix32(fold_case(c4), fold_case(c8) & 0xFF), mix32(word1, c4 & 0xFFFF),
+            mix32(line_first, min(column, 63) << 8 | c1), mix32(word, blank), mix32(mix32(word, word1), c1),
+            mix32(c4 & 0xFFFF, shape >> 6))
     for i in range(16, n_ctx):
         state[s, HASH + i] = mix32(more[i - 16], i + 1)
 
@@ -304,7 +305,8 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         slot = counters[i, index]
         if (slot & 0x7F) != (h >> 25) or (slot & 0xFF00) == 0:  # empty, or another context's: start afresh
             slot = (32768 << 16) | (h >> 25)
-        counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)  # orders 0-2: stationary enough to average more
+        # orders 0-2 see so many events that averaging over the most of them pays
+        counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)
         cell = state[s, ADAPT_IDX + i]
         if cell >= 0:
             adapt[cell] += ((y << 16) - adapt[cell]) >> 8

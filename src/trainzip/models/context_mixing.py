@@ -130,8 +130,8 @@ class ContextMixingModel:
              position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> float:
         """Code byte-steps first..last-1 of every stream through ``channel`` (writing or reading).
 
-        Returns their ideal bits (each byte's also goes to ``position_bits``). ``neural_frequencies`` ((B, 256), only for a single step) joins the network's next-byte
-        distribution to the mix.
+        Returns their ideal bits (each byte's also goes to ``position_bits``). ``neural_frequencies``
+        ((B, 256), only for a single step) joins the network's next-byte distribution to the mix.
         """
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
