@@ -8,6 +8,7 @@ import sys
 import click
 
 from trainzip._version import __version__
+from trainzip.cli import interrupts
 from trainzip.errors import TrainzipError
 
 _SUBCOMMANDS = ("compress", "decompress", "info", "demo", "probe", "report", "limits")
@@ -39,6 +40,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and exit code 1, never a traceback."""
+    interrupts.forget()
+    interrupts.install()
     try:
         cli.main(args=argv, prog_name="trainzip", standalone_mode=False)
     except TrainzipError as error:

@@ -1,0 +1,36 @@
+"""Ctrl-C, remembered: a press is never lost, even when a library swallows its KeyboardInterrupt.
+
+Seen here: a press during start-up (the torch imports) or while Numba compiles a kernel for the
+first time (about 10 s after installing) was swallowed, and compression ran to its end. The
+handler below still raises KeyboardInterrupt at once, and also keeps a flag that the progress
+callback checks between coded chunks.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+_pressed = threading.Event()
+
+
+def _on_interrupt(signum, frame) -> None:
+    _pressed.set()
+    raise KeyboardInterrupt
+
+
+def install() -> None:
+    """Remember Ctrl-C from now on (main thread only; elsewhere Python delivers no signals)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def forget() -> None:
+    """Start a new command with no press remembered."""
+    _pressed.clear()
+
+
+def raise_if_pressed() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C was pressed since `forget`, swallowed or not."""
+    if _pressed.is_set():
+        raise KeyboardInterrupt
