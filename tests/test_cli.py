@@ -174,6 +174,7 @@ def test_ctrl_c_leaves_no_file(tmp_path, after_seconds):
     assert process.poll() is None, "compression ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err.decode()[-500:]
+    # 130, or death by SIGINT itself (a shell shows both as 130): seen once under load at start-up
+    assert process.returncode in (130, -signal.SIGINT), err.decode()[-500:]
     assert b"interrupted" in err and b"Traceback" not in err
     assert _files(tmp_path) == ["big.txt"]
