@@ -41,7 +41,15 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and exit code 1, never a traceback."""
     interrupts.forget()
-    interrupts.install()
+    previous_handler = interrupts.install()
+    try:
+        return _run(argv)
+    finally:
+        interrupts.restore(previous_handler)
+
+
+def _run(argv: list[str] | None) -> int:
+    """The command itself, each failure mapped to one line on stderr and an exit code."""
     try:
         cli.main(args=argv, prog_name="trainzip", standalone_mode=False)
     except TrainzipError as error:

@@ -19,10 +19,20 @@ def _on_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def install() -> None:
-    """Remember Ctrl-C from now on (main thread only; elsewhere Python delivers no signals)."""
+def install():
+    """Remember Ctrl-C from now on (main thread only; elsewhere Python delivers no signals).
+
+    Returns the handler it replaced (None off the main thread), for `restore`.
+    """
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _on_interrupt)
+        return signal.signal(signal.SIGINT, _on_interrupt)
+    return None
+
+
+def restore(previous) -> None:
+    """Put back the handler `install` replaced, so a caller in the same process gets its own back."""
+    if previous is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, previous)
 
 
 def forget() -> None:
