@@ -279,11 +279,17 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
 
 
 @numba.njit(cache=True, inline="always")
+def _toward(p, target, updates):
+    """Move p toward target by 1/(updates + 1.5): the learning step of counters and SSE cells alike."""
+    return p + (((target - p) * RECIPROCAL[updates]) >> 16)
+
+
+@numba.njit(cache=True, inline="always")
 def _train_counter(slot, bit, limit):
     """Move a [p16 | count | check] counter toward the bit by 1/(count + 1.5), then count the event."""
     count = (slot >> 8) & 0xFF
     p16 = slot >> 16
-    p16 += (((bit << 16) - p16) * RECIPROCAL[count]) >> 16
+    p16 = _toward(p16, bit << 16, count)
     p16 = min(max(p16, 1), 65535)
     if count < limit:
         count += 1
@@ -334,9 +340,7 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
         index = state[s, APM_IDX + a]
         cell = apm[a, index]
         updates = cell & 1023
-        p = cell >> 10
-        p += ((target - p) * RECIPROCAL[updates]) >> 16
-        apm[a, index] = (p << 10) | min(updates + 1, APM_LIMIT)
+        apm[a, index] = (_toward(cell >> 10, target, updates) << 10) | min(updates + 1, APM_LIMIT)
     c0 = (c0 << 1) | y
     if bit == 7:
         _end_of_byte(state, s, c0 & 0xFF, params, data, match_table)
