@@ -5,7 +5,9 @@ import numpy as np
 from tests.conftest import TINY, corpus_file
 from trainzip.codec import compress_with_report, decompress
 from trainzip.models import context_kernels as k
+from trainzip.models import context_registers as r
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel, sized_bits
+from trainzip.models.logistic import SQUASH, STRETCH
 
 
 def test_table_size_follows_the_block_up_to_the_limit():
@@ -30,14 +32,45 @@ def test_every_context_reads_only_bytes_the_decoder_has():
     12 and 20) must read only their own stream's coded bytes: with many streams on source code, any
     peek ahead or across segments would decode to other bytes and fail the checksum."""
     data = corpus_file("canterbury/fields.c").read_bytes()
-    config = TINY.replace(single_stream_below=0, min_segment=1024)
+    every_input = TINY.context_mixing.__class__(**{**TINY.context_mixing.__dict__, "run_inputs": True,
+                                                   "probability_inputs": True})
+    config = TINY.replace(single_stream_below=0, min_segment=1024, context_mixing=every_input)
     blob, report = compress_with_report(data, config=config)
-    assert report.config.context_mixing.contexts == k.MAX_CONTEXTS
+    assert report.config.context_mixing.contexts == r.MAX_CONTEXTS
     assert config.streams_for(len(data)) > 8
     assert decompress(blob) == data
 
 
 def test_the_kernel_has_a_register_and_weight_sets_for_every_mixer():
     """Selectors live in a fixed register range: one weight-set count per mixer, no more."""
-    assert len(k.MIXER_SETS) == k.MAX_MIXERS
-    assert k.APM_IDX - k.MIX_SEL == k.MAX_MIXERS
+    assert len(r.MIXER_SETS) == r.MAX_MIXERS
+    assert r.APM_IDX - r.MIX_SEL == r.MAX_MIXERS
+    assert len(r.FINAL_SETS) == r.FINAL_MIXERS
+
+
+def test_every_selector_stays_inside_its_mixers_weight_sets():
+    """Numba does not check bounds: a selector past its mixer's sets would silently use (or, in the
+    second layer, corrupt) another's weights. Step the kernels bit by bit over bytes of every value,
+    words, digits, brackets and repeats, and check each selector and table cell against its range
+    every time."""
+    rng = np.random.default_rng(7)
+    text = b"(defun f (x) {return x[0] + 42;}) <a href='x'>Alice</a>\n  said: 'Why?' " * 6
+    data = np.frombuffer(text + rng.integers(0, 256, 600, dtype=np.uint8).tobytes() + text, dtype=np.uint8).copy()
+    config = ContextMixingConfig(table_bits=16, run_inputs=True, probability_inputs=True)
+    model = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
+    for position, byte in enumerate(data):
+        model.params[r.STEP] = position
+        for bit in range(8):
+            k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
+                      SQUASH, STRETCH)
+            selectors = model.state[0, r.MIX_SEL:r.MIX_SEL + r.MAX_MIXERS]
+            assert (selectors >= 0).all() and (selectors < np.array(r.MIXER_SETS)).all(), (position, bit)
+            final = model.state[0, r.FINAL_SEL:r.FINAL_SEL + r.FINAL_MIXERS]
+            assert (final >= r.FINAL_OFFSETS).all(), (position, bit)
+            assert (final < r.FINAL_OFFSETS + np.array(r.FINAL_SETS)).all(), (position, bit)
+            runs = model.state[0, r.RUN_CELL:r.RUN_CELL + config.contexts]
+            assert ((runs >= -1) & (runs < config.contexts * r.RUN_MAP_CELLS)).all(), (position, bit)
+            direct = model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]
+            assert ((direct >= 0) & (direct < r.DIRECT_CELLS)).all(), (position, bit)
+            k.update(0, (int(byte) >> (7 - bit)) & 1, model.state, model.params, model.tables, model.inputs,
+                     model.mixer_out, SQUASH, model.data)

@@ -1,8 +1,9 @@
 """Compress and decompress byte strings: blocks through the block coder, in a checked container.
 
-`compress` records everything decoding depends on (settings, numerics fingerprint, length and
-SHA-256 of the original); `decompress` checks the container and the fingerprint before it starts,
-and the length and checksum before it returns anything.
+`compress` records everything decoding depends on (settings; the numerics fingerprint where a
+network's floats enter the code; length and SHA-256 of the original); `decompress` checks the
+container and the fingerprint before it starts, and the length and checksum before it returns
+anything.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from trainzip.config import CodecConfig
 from trainzip.container import Block, Container, pack, unpack
 from trainzip.container.layout import DIGEST_BYTES
 from trainzip.errors import FormatError, IntegrityError
-from trainzip.presets import preset
+from trainzip.presets import preset, settings_from_record, settings_record
 
 KIND = "bytes"
 Progress = Callable[[int, float], None]
@@ -105,7 +106,10 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
         blocks.append(block)
         position_bits.append(bits)
         tally.finish_block(end - start, float(bits.sum()))
-    metadata = {"kind": KIND, "config": config.to_dict(), "fingerprint": numerics.fingerprint(config.threads)}
+    metadata = {"kind": KIND, "config": settings_record(config)}
+    if any(config.uses_network(end - start) for start, end in _blocks(len(source), config.block_size)):
+        # floats decide the network's share of the code; the count models are integers, the same on any machine
+        metadata["fingerprint"] = numerics.fingerprint(config.threads)
     blob = pack(Container(metadata, len(data), hashlib.sha256(data).digest()[:DIGEST_BYTES], blocks))
     report = CodingReport(len(data), len(blob), sum(len(b.payload) for b in blocks), time.perf_counter() - started,
                           np.concatenate(position_bits) if position_bits else np.zeros(0), config)
@@ -122,7 +126,7 @@ def read_settings(container: Container) -> CodecConfig:
     kind = container.metadata.get("kind")
     if kind != KIND:
         raise FormatError(f"this trainzip file holds {kind!r}, not compressed bytes")
-    return CodecConfig.from_dict(container.metadata.get("config", {}))
+    return settings_from_record(container.metadata.get("config", {}))
 
 
 def decompress_with_report(blob: bytes, *, progress: Progress | None = None,
@@ -135,8 +139,8 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
                          ignore_fingerprint: bool = False) -> tuple[bytes, CodingReport]:
     """Decode a parsed, structurally verified container; see `decompress_with_report`."""
     config = read_settings(container)
-    if not ignore_fingerprint:
-        numerics.check_fingerprint(container.metadata.get("fingerprint", {}))
+    if not ignore_fingerprint and "fingerprint" in container.metadata:
+        numerics.check_fingerprint(container.metadata["fingerprint"])
     numerics.use_threads(config.threads)
     started = time.perf_counter()
     tally = _Tally(progress)

@@ -7,6 +7,7 @@ import json
 import click
 
 from trainzip.cli.files import read_input
+from trainzip.codec import KIND, read_settings
 from trainzip.container import unpack
 
 
@@ -26,11 +27,15 @@ def describe(path: str, blob: bytes) -> dict:
     from trainzip.numerics import check_fingerprint
 
     container = unpack(blob)
-    try:
-        check_fingerprint(container.metadata.get("fingerprint", {}))
-        numerics_match = True
-    except FingerprintError:
-        numerics_match = False
+    numerics_match = True
+    if "fingerprint" in container.metadata:  # absent: integer models only, the same on every machine
+        try:
+            check_fingerprint(container.metadata["fingerprint"])
+        except FingerprintError:
+            numerics_match = False
+    settings = container.metadata.get("config", {})
+    if container.metadata.get("kind") == KIND:  # a preset is recorded by name: show what the name stands for
+        settings = read_settings(container).to_dict()
     original = container.original_length
     return {
         "file": path,
@@ -42,7 +47,7 @@ def describe(path: str, blob: bytes) -> dict:
         "header_bytes": len(blob) - sum(len(b.payload) for b in container.blocks),
         "bits_per_byte": 8 * len(blob) / original if original else None,
         "blocks": [{"original_bytes": b.original_length, "payload_bytes": len(b.payload)} for b in container.blocks],
-        "settings": container.metadata.get("config", {}),
+        "settings": settings,
         "fingerprint": container.metadata.get("fingerprint", {}),
         "numerics_match_this_machine": numerics_match,
     }
@@ -70,5 +75,6 @@ def command(input_path, as_json):
         *(f"  {key:<30} {value}" for key, value in _flatten(info["settings"])),
         "numerics fingerprint" + ("" if info["numerics_match_this_machine"] else "  (differs from this machine)"),
         *(f"  {key:<30} {value}" for key, value in info["fingerprint"].items()),
+        *([] if info["fingerprint"] else ["  none needed: integer models only, decodes on any machine"]),
     ]
     click.echo("\n".join(lines))

@@ -1,21 +1,23 @@
-"""Byte layout of a .tz file, format version 3 (docs/format.md describes it byte by byte).
+"""Byte layout of a .tz file, format version 4 (docs/format.md describes it byte by byte).
 
     magic         4 bytes   89 54 5A 50  ("\\x89TZP")
-    version       1 byte    format version (2)
+    version       1 byte    format version
     metadata      varint length, then the settings as UTF-8 JSON, raw-DEFLATE-compressed with
-                  the fixed preset dictionary METADATA_DICTIONARY (so a header costs tens of bytes)
-    original      varint length, then the first 16 bytes of the original's SHA-256
-    blocks        varint count, then per block: varint original length, varint (payload length * 2
-                  + stored), payload: the coder's bytes with up to 3 trailing zero bytes dropped
-                  (the reader pads them back; both coders read zeros past the end: the byte codec's
-                  binary coder, and constriction's 32-bit little-endian words for label streams),
-                  or (stored = 1) the original bytes themselves, for a block the learner could not
-                  compress
+                  the fixed preset dictionary METADATA_DICTIONARY (a preset's header costs a few bytes)
+    original      varint length, then the first 8 bytes of the original's SHA-256
+    blocks        varint count K; for each block but the last: varint original length, varint
+                  (payload length * 2 + stored), payload; for the last block: one byte (stored), then
+                  its payload up to the CRC (its length is what the others leave of the original).
+                  A payload is the coder's bytes with up to 3 trailing zero bytes dropped (the reader
+                  pads them back; both coders read zeros past the end: the byte codec's binary coder,
+                  and constriction's 32-bit little-endian words for label streams), or (stored = 1)
+                  the original bytes themselves, for a block the learner could not compress
     crc32         4 bytes, little-endian CRC-32 of every byte before it
 
 Lengths are unsigned LEB128 varints. Every byte is covered by the CRC, checked before decoding
 starts, so a truncated file, a flipped bit or a foreign file is reported in one line instead of
 decoding to garbage; the SHA-256 prefix is checked after decoding, before output is published.
+Small files are where a header shows: a preset's whole envelope is about 28 bytes.
 """
 
 from __future__ import annotations
@@ -28,34 +30,24 @@ from dataclasses import dataclass, field
 from trainzip.errors import FormatError, VersionError
 
 MAGIC = b"\x89TZP"
-FORMAT_VERSION = 3
-SUPPORTED_VERSIONS = (3,)
-RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x"}  # format version: the releases that read it
-DIGEST_BYTES = 16
+FORMAT_VERSION = 4
+SUPPORTED_VERSIONS = (4,)
+RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x", 3: "0.3.x"}  # format version: the releases that read it
+DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guards the file itself
 
-# Part of format version 3: changing it changes every file's bytes, so it needs a new version.
+# Part of format version 4: changing it changes every file's bytes, so it needs a new version.
 METADATA_DICTIONARY = (
     b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
     b'sion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"freq'
-    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":32,"co'
+    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":39,"co'
     b'unter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":256,"mixer_rate":12,"m'
-    b'ixers":10,"probability_inputs":true,"sse_share":6,"sse_stages":5,"table_bits":24},"level":"max","min'
-    b'_segment":4096,"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"stream'
-    b's":1,"threads":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","'
-    b'mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3.0'
-    b'"},"kind":"bytes"}{"config":{"block_size":16777216,"context_mixing":{"contexts":8,"counter_limit":12'
-    b'7,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":256,"mixer_rate":12,"mixers":6,"proba'
-    b'bility_inputs":false,"sse_share":4,"sse_stages":2,"table_bits":22},"level":"fast","min_segment":2048'
-    b',"network":null,"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads'
-    b'":1},"fingerprint":{"constriction":"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AU'
-    b'TO","numba":"0.68.1","numpy":"2.4.6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3.0"},"kind":"by'
-    b'tes"}{"config":{"block_size":16777216,"context_mixing":{"contexts":24,"counter_limit":127,"match_bit'
-    b's":22,"match_min":6,"mixer_boost":96,"mixer_decay":256,"mixer_rate":12,"mixers":7,"probability_input'
-    b's":false,"sse_share":6,"sse_stages":5,"table_bits":22},"level":"default","min_segment":2048,"network'
-    b'":{"bptt":16,"embedding":16,"gradient_clip":1.0,"hidden":64,"learning_rate":0.01},"network_min_bytes'
-    b'":65536,"seed":0,"single_stream_below":65536,"streams":64,"threads":1},"fingerprint":{"constriction"'
-    b':"0.5.0","cpu_capability":"AVX2","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.'
-    b'6","threads":1,"torch":"2.13.0+cpu","trainzip":"0.3.0"},"kind":"bytes"}'
+    b'ixers":12,"probability_inputs":false,"run_inputs":false,"sse_share":6,"sse_stages":5,"table_bits":22'
+    b'},"level":"custom","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidde'
+    b'n":128,"learning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams'
+    b'":16,"threads":1},"kind":"bytes"}{"config":{"level":"default"},"fingerprint":{"constriction":"0.5.0"'
+    b',"cpu_capability":"AVX512","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","th'
+    b'reads":1,"torch":"2.13.0+cpu","trainzip":"0.4.0"},"kind":"bytes"}{"config":{"level":"fast"},"kind":"'
+    b'bytes"}{"config":{"level":"default"},"kind":"bytes"}{"config":{"level":"max"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")
@@ -130,9 +122,13 @@ def pack(container: Container) -> bytes:
     parts = [MAGIC, bytes([container.format_version]), _varint(len(metadata)), metadata,
              _varint(container.original_length), container.original_digest[:DIGEST_BYTES],
              _varint(len(container.blocks))]
-    for block in container.blocks:
+    for index, block in enumerate(container.blocks):
         payload = block.payload if block.stored else strip_padding(block.payload)
-        parts += [_varint(block.original_length), _varint(2 * len(payload) + int(block.stored)), payload]
+        if index < len(container.blocks) - 1:
+            parts += [_varint(block.original_length), _varint(2 * len(payload) + int(block.stored))]
+        else:  # the last block's lengths follow from the others' and from the end of the file
+            parts.append(bytes([int(block.stored)]))
+        parts.append(payload)
     body = b"".join(parts)
     return body + _CRC.pack(zlib.crc32(body))
 
@@ -200,10 +196,18 @@ def unpack(data: bytes) -> Container:
         raise FormatError("corrupt file: implausible block count")
     blocks = []
     for index in range(block_count):
-        block_length = reader.varint(f"block {index} header")
-        length_and_mode = reader.varint(f"block {index} header")
-        payload = reader.take(length_and_mode >> 1, f"block {index} payload")
-        stored = bool(length_and_mode & 1)
+        if index < block_count - 1:
+            block_length = reader.varint(f"block {index} header")
+            length_and_mode = reader.varint(f"block {index} header")
+            payload = reader.take(length_and_mode >> 1, f"block {index} payload")
+            stored = bool(length_and_mode & 1)
+        else:
+            block_length = original_length - sum(block.original_length for block in blocks)
+            (mode,) = reader.take(1, f"block {index} header")
+            if mode > 1 or block_length < 0:
+                raise FormatError(f"corrupt file: block {index} header is not valid")
+            payload = reader.take(max(len(reader.data) - _CRC.size - reader.offset, 0), f"block {index} payload")
+            stored = bool(mode)
         if stored and len(payload) != block_length:
             raise FormatError(f"corrupt file: stored block {index} has the wrong length")
         blocks.append(Block(block_length, payload if stored else restore_padding(payload), stored))
@@ -212,7 +216,8 @@ def unpack(data: bytes) -> Container:
     if reader.offset != len(data):
         raise FormatError(f"corrupt file: {len(data) - reader.offset} unexpected bytes after the end")
     if zlib.crc32(reader.data[:body_end]) != recorded_crc:
-        raise FormatError("corrupt file: the CRC-32 checksum does not match (damaged in storage or transfer)")
+        raise FormatError("corrupt file: the CRC-32 checksum does not match (truncated, or damaged in storage or "
+                          "transfer)")
     if sum(block.original_length for block in blocks) != original_length:
         raise FormatError("corrupt file: block lengths do not add up to the original length")
     return Container(_inflate(metadata_raw), original_length, digest, blocks, version)

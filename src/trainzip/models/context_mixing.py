@@ -1,7 +1,7 @@
 """Count-based context mixing for B byte streams: tables, registers, and their kernels' calls.
 
-The numeric work lives in `context_kernels` (Numba, integers only). This class owns the state
-and hands the kernels what they need, one bit of every active stream per call.
+The numeric work lives in `context_kernels` and `byte_contexts` (Numba, integers only), on the
+layout of `context_registers`. This class owns the state and hands the kernels what they need.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainzip.coding.bit_channel import BitChannel, bit_costs
-from trainzip.models import context_kernels as k
+from trainzip.models import context_registers as r
+from trainzip.models.byte_contexts import context_hashes
+from trainzip.models.context_kernels import code_byte_steps
 from trainzip.models.logistic import SQUASH, STRETCH
 
 BIT_COSTS = bit_costs()
@@ -21,8 +23,8 @@ BIT_COSTS = bit_costs()
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 32  # the first n of the kernel's 32 contexts (see context_kernels.context_hashes)
-    mixers: int = 10  # the first n of the kernel's 10 first-layer mixers (see context_kernels.MIXER_SETS)
+    contexts: int = 39  # the first n of the kernel's 39 contexts (see byte_contexts.context_hashes)
+    mixers: int = 12  # the first n of the kernel's 12 first-layer mixers (see context_registers.MIXER_SETS)
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
     mixer_rate: int = 12  # mixer learning rate (fixed point) once much has been seen
@@ -33,6 +35,7 @@ class ContextMixingConfig:
     sse_share: int = 6  # eighths of the final probability taken from the SSE stages
     sse_stages: int = 5  # the first n of: order-1, order-2, order-3, match-state and byte-class SSE
     probability_inputs: bool = False  # a second input per context: its probability, besides its stretch
+    run_inputs: bool = False  # a third: the bit the last bytes seen in the context predict (context_kernels._run_inputs)
 
 
 def sized_bits(limit: int, slots_needed: int) -> int:
@@ -52,12 +55,12 @@ def _identity_buckets() -> np.ndarray:
 
 def _apm_initial(stages: int) -> np.ndarray:
     """Every SSE stage starts at the identity in every one of its 65536 contexts."""
-    return np.tile((_identity_buckets() << 10) | k.APM_START, (stages, 65536))
+    return np.tile((_identity_buckets() << 10) | r.APM_START, (stages, 65536))
 
 
 def _check_ranges(config: ContextMixingConfig) -> None:
     """Refuse settings the kernels have no room for (their register file and tables are fixed)."""
-    ranges = {"contexts": (1, k.MAX_CONTEXTS), "mixers": (1, k.MAX_MIXERS), "sse_stages": (1, k.MAX_SSE_STAGES),
+    ranges = {"contexts": (1, r.MAX_CONTEXTS), "mixers": (1, r.MAX_MIXERS), "sse_stages": (1, r.MAX_SSE_STAGES),
               "counter_limit": (1, 255)}
     for name, (low, high) in ranges.items():
         if not low <= getattr(config, name) <= high:
@@ -65,10 +68,43 @@ def _check_ranges(config: ContextMixingConfig) -> None:
 
 
 def load_kernels() -> None:
-    """Load the compiled kernels now: a process's first Numba call starts Numba's code loader (about
-    1 s), a start-up cost that benchmarks keep apart from coding time."""
-    state = np.zeros((1, k.STATE_COLUMNS), dtype=np.int64)
-    k.context_hashes(state, 0, 1, np.zeros(1, dtype=np.uint8))
+    """Load the compiled kernels now, by coding a few bytes: a process's first call of each Numba
+    kernel loads its machine code from the cache (about a second in all), a start-up cost that
+    benchmarks keep apart from coding time."""
+    data = np.frombuffer(b"load the kernels", dtype=np.uint8).copy()
+    model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data, streams=1,
+                               segment_length=len(data), neural_inputs=False)
+    model.code(BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64), np.zeros(len(data)))
+
+
+def _kernel_parameters(config: ContextMixingConfig, block_length: int, segment_length: int,
+                       neural_inputs: bool) -> np.ndarray:
+    """The settings as the kernels read them, with the tables sized to the block."""
+    params = np.zeros(r.PARAMS, dtype=np.int64)
+    params[r.N_CTX] = config.contexts
+    params[r.TABLE_BITS] = sized_bits(config.table_bits, 8 * block_length)  # one slot per context per coded bit
+    params[r.LIMIT] = config.counter_limit
+    params[r.MIX_LR] = config.mixer_rate
+    params[r.MATCH_MIN] = config.match_min
+    params[r.MATCH_BITS] = sized_bits(config.match_bits, block_length)
+    params[r.SEG_LEN] = max(segment_length, 1)
+    params[r.USE_NEURAL] = int(neural_inputs)
+    params[r.PROBABILITY_INPUTS] = int(config.probability_inputs)
+    params[r.MIX_BOOST] = config.mixer_boost
+    params[r.MIX_DECAY] = config.mixer_decay
+    params[r.SSE_SHARE] = config.sse_share
+    params[r.MIXERS] = config.mixers
+    params[r.SSE_STAGES] = config.sse_stages
+    params[r.RUN_INPUTS] = int(config.run_inputs)
+    params[r.RUN_BITS] = sized_bits(config.table_bits - 2, block_length) if config.run_inputs else 0
+    return params
+
+
+def mixer_inputs(config: ContextMixingConfig, neural_inputs: bool) -> int:
+    """Inputs of every first-layer mixer: one to three per context, the match model, two per direct
+    order, the network's (if any) and the bias."""
+    per_context = 1 + int(config.probability_inputs) + int(config.run_inputs)
+    return config.contexts * per_context + 1 + 2 * r.DIRECT_ORDERS + int(neural_inputs) + 1
 
 
 class ContextMixingModel:
@@ -79,42 +115,32 @@ class ContextMixingModel:
         _check_ranges(config)
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
-        self.params = np.zeros(k.PARAMS, dtype=np.int64)
-        self.params[k.N_CTX] = config.contexts
-        table_bits = sized_bits(config.table_bits, 8 * len(data))  # one slot per context per coded bit
-        match_bits = sized_bits(config.match_bits, len(data))
-        self.params[k.TABLE_BITS] = table_bits
-        self.params[k.LIMIT] = config.counter_limit
-        self.params[k.MIX_LR] = config.mixer_rate
-        self.params[k.MATCH_MIN] = config.match_min
-        self.params[k.MATCH_BITS] = match_bits
-        self.params[k.SEG_LEN] = max(segment_length, 1)
-        self.params[k.USE_NEURAL] = int(neural_inputs)
-        self.params[k.PROBABILITY_INPUTS] = int(config.probability_inputs)
-        self.params[k.MIX_BOOST] = config.mixer_boost
-        self.params[k.MIX_DECAY] = config.mixer_decay
-        self.params[k.SSE_SHARE] = config.sse_share
-        self.params[k.MIXERS] = config.mixers
-        self.params[k.SSE_STAGES] = config.sse_stages
-        inputs = config.contexts * (1 + int(config.probability_inputs)) + 2 + int(neural_inputs)
-        self.counters = np.zeros((config.contexts, 1 << table_bits), dtype=np.uint32)  # all empty
-        self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
-        self.match_table = np.zeros(1 << match_bits, dtype=np.int64)
-        self.weights = np.full((sum(k.MIXER_SETS), inputs + 1), 1 << 12, dtype=np.int64)
+        self.params = _kernel_parameters(config, len(data), segment_length, neural_inputs)
+        inputs = mixer_inputs(config, neural_inputs)
+        self.counters = np.zeros((config.contexts, 1 << self.params[r.TABLE_BITS]), dtype=np.uint32)  # all empty
+        self.adapt = np.tile(_identity_buckets(), config.contexts * 32)  # per (context, count, last bit): identity
+        self.weights = np.full((sum(r.MIXER_SETS), inputs + 1), r.INITIAL_WEIGHT, dtype=np.int64)
         self.weights[:, -2] = 0  # the bias input starts with no say
         self.weights[:, -1] = 0  # how often each weight set has learned
-        self.final_weights = np.full((k.FINAL_SETS, config.mixers), (1 << 16) // config.mixers, dtype=np.int64)
+        self.final_weights = np.full((sum(r.FINAL_SETS), config.mixers + 1), (1 << 16) // config.mixers,
+                                     dtype=np.int64)
+        self.final_weights[:, -1] = 0  # how often each weight set has learned
+        self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
         self.apm = _apm_initial(config.sse_stages)
-        self.adapt = np.tile(_identity_buckets(), config.contexts * 32)  # per (context, count, last bit): identity
-        self.state = np.zeros((streams, k.STATE_COLUMNS), dtype=np.int64)
-        self.state[:, k.C0] = 1
-        self.state[:, k.SEG_START] = np.arange(streams) * segment_length
-        self.state[:, k.POS] = self.state[:, k.SEG_START]
-        self.state[:, k.LINE_START] = self.state[:, k.SEG_START]
-        self.state[:, k.PREV_LINE_START] = -1
-        self.state[:, k.LAST_BLANK] = self.state[:, k.SEG_START] - 1  # none yet
+        self.match_table = np.zeros(1 << self.params[r.MATCH_BITS], dtype=np.int64)
+        self.followers = np.zeros(r.FOLLOWERS, dtype=np.int64)
+        self.runs = np.zeros((config.contexts, 1 << self.params[r.RUN_BITS]), dtype=np.uint32)  # all never seen
+        self.run_map = np.full(config.contexts * r.RUN_MAP_CELLS, 32768 << 16, dtype=np.uint32)
+        self.direct = np.full((2, r.DIRECT_CELLS), 32768, dtype=np.int32)
+        self.state = np.zeros((streams, r.STATE_COLUMNS), dtype=np.int64)
+        self.state[:, r.C0] = 1
+        self.state[:, r.SEG_START] = np.arange(streams) * segment_length
+        self.state[:, r.POS] = self.state[:, r.SEG_START]
+        self.state[:, r.LINE_START] = self.state[:, r.SEG_START]
+        self.state[:, r.PREV_LINE_START] = -1
+        self.state[:, r.LAST_BLANK] = self.state[:, r.SEG_START] - 1  # none yet
         for s in range(streams):
-            k.context_hashes(self.state, s, config.contexts, data)
+            context_hashes(self.state, s, self.params, data, self.followers)
         self.inputs = np.zeros((streams, inputs), dtype=np.int64)
         self.mixer_out = np.zeros((streams, config.mixers), dtype=np.int64)
         self.neural_cum = np.zeros((streams, 257), dtype=np.int64)
@@ -124,7 +150,7 @@ class ContextMixingModel:
     def tables(self) -> tuple:
         """The tables every stream shares, in the order the kernels unpack them."""
         return (self.counters, self.adapt, self.weights, self.final_weights, self.match_counters, self.apm,
-                self.match_table)
+                self.match_table, self.followers, self.runs, self.run_map, self.direct)
 
     def code(self, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
              position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> float:
@@ -136,6 +162,6 @@ class ContextMixingModel:
         if neural_frequencies is not None:
             np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
         channel.reserve(8 * int(active_per_step[first:last].sum()))
-        return k.code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, self.state,
-                          self.params, self.tables, self.neural_cum, self.inputs, self.mixer_out, SQUASH, STRETCH,
-                          self.data, position_bits, BIT_COSTS)
+        return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer,
+                               self.state, self.params, self.tables, self.neural_cum, self.inputs, self.mixer_out,
+                               SQUASH, STRETCH, self.data, position_bits, BIT_COSTS)
