@@ -39,7 +39,7 @@ DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guar
 METADATA_DICTIONARY = (
     b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
     b'sion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"freq'
-    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":39,"co'
+    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":42,"co'
     b'unter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":256,"mixer_rate":12,"m'
     b'ixers":12,"probability_inputs":false,"run_inputs":false,"sse_share":6,"sse_stages":5,"table_bits":22'
     b'},"level":"custom","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidde'

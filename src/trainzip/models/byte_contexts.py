@@ -10,7 +10,7 @@ import numba
 
 from trainzip.models.context_registers import (
     BIT, C0, C4, C8, EXPECTED, FOLLOW_C1, HASH, INDENT, LAST_BLANK, LINE_START, LINE_TOKEN, MATCH_BITS, MATCH_LEN,
-    MATCH_MIN, MATCH_PTR, N_CTX, NEST, OPEN_HASH, POS, PREV_LINE_START, QUOTE, RUN_BITS, RUN_INPUTS, RUN_SLOT,
+    MATCH_MIN, MATCH_PTR, N_CTX, NEST, OPEN_HASH, POS, PREV_LINE_START, PUNCT, QUOTE, RUN_BITS, RUN_INPUTS, RUN_SLOT,
     SEG_LEN, SEG_START, SHAPE, STEP, TOKEN, WORD, WORD_PREV, WORD_PREV2, byte_class, fold_case, hash_bytes, is_known,
     mix32,
 )
@@ -33,7 +33,9 @@ def context_hashes(state, s, params, data, followers):
     with the byte, or the two bytes, that followed it last time; the last two bytes with the byte,
     or the two bytes, that followed them last time. Then (36-38), for code and markup: the quotes
     and brackets open, with the last byte; the line's first token with the current one and the last
-    byte; the bytes since the last opening bracket or quote, with the last byte.
+    byte; the bytes since the last opening bracket or quote, with the last byte. Then (39-41), for
+    prose: the current word with the last punctuation; the current word with the last two bytes; the
+    last punctuation and the words since it, with the last byte.
     """
     n_ctx = params[N_CTX]
     c4 = state[s, C4]
@@ -73,9 +75,11 @@ def context_hashes(state, s, params, data, followers):
     after_c1 = followers[FOLLOW_C1 + c1]
     after_c2 = followers[c4 & 0xFFFF]
     token = state[s, TOKEN]
+    punct = state[s, PUNCT]
     last = (c1 | (after_c1 & 0xFF) << 8, c1 | (after_c1 & 0xFFFF) << 8, (c4 & 0xFFFF) | (after_c2 & 0xFF) << 16,
             mix32(c4 & 0xFFFF, after_c2), mix32(state[s, QUOTE] * 256 + c1, state[s, NEST]),
-            mix32(state[s, LINE_TOKEN], mix32(token, c1)), mix32(state[s, OPEN_HASH], c1))
+            mix32(state[s, LINE_TOKEN], mix32(token, c1)), mix32(state[s, OPEN_HASH], c1),
+            mix32(word, punct & 0xFF), mix32(word, c4 & 0xFFFF), mix32(punct, c1))
     for i in range(32, n_ctx):
         state[s, HASH + i] = mix32(last[i - 32], i + 1)
 
@@ -106,9 +110,14 @@ def end_of_byte(state, s, byte, params, data, match_table, followers, runs):
 
 @numba.njit(cache=True, inline="always")
 def _advance_words(state, s, byte):
-    """Words (letters, case folded) and tokens (letters, digits and underscores, case kept)."""
+    """Words (letters, case folded), tokens (letters, digits and underscores, case kept), and words
+    since the last punctuation."""
     lower = byte | 32
     letter = 97 <= lower <= 122
+    if byte == 46 or byte == 44 or byte == 59 or byte == 58 or byte == 33 or byte == 63 or byte == 34 or byte == 10:
+        state[s, PUNCT] = byte
+    elif not letter and state[s, WORD] != 0:  # a word ended
+        state[s, PUNCT] = min(state[s, PUNCT] + 256, (state[s, PUNCT] & 0xFF) | (15 << 8))
     if letter:
         state[s, WORD] = mix32(state[s, WORD], lower)
     elif state[s, WORD] != 0:

@@ -12,18 +12,20 @@ import numpy as np
 
 from trainzip.coding.bit_channel import BitChannel, bit_costs
 from trainzip.models import context_registers as r
+from trainzip.models import kernel_cache
 from trainzip.models.byte_contexts import context_hashes
 from trainzip.models.context_kernels import code_byte_steps
 from trainzip.models.logistic import SQUASH, STRETCH
 
 BIT_COSTS = bit_costs()
+kernel_cache.refresh()  # before any kernel runs: cached code must match every file it was built from
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 39  # the first n of the kernel's 39 contexts (see byte_contexts.context_hashes)
+    contexts: int = 42  # the first n of the kernel's 42 contexts (see byte_contexts.context_hashes)
     mixers: int = 12  # the first n of the kernel's 12 first-layer mixers (see context_registers.MIXER_SETS)
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
@@ -35,7 +37,7 @@ class ContextMixingConfig:
     sse_share: int = 6  # eighths of the final probability taken from the SSE stages
     sse_stages: int = 5  # the first n of: order-1, order-2, order-3, match-state and byte-class SSE
     probability_inputs: bool = False  # a second input per context: its probability, besides its stretch
-    run_inputs: bool = False  # a third: the bit the last bytes seen in the context predict (context_kernels._run_inputs)
+    run_inputs: bool = False  # a third: the bit the bytes last seen in the context predict (see _run_inputs)
 
 
 def sized_bits(limit: int, slots_needed: int) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 
 # Columns of the per-stream register file, ``state`` (B, STATE_COLUMNS) int64.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED = range(11)
-MAX_CONTEXTS = 39
+MAX_CONTEXTS = 42
 MAX_MIXERS = 12
 MAX_SSE_STAGES = 5
 FINAL_MIXERS = 3
@@ -37,7 +37,8 @@ OPEN_HASH = TOKEN + 1  # hash of the bytes since the last opening bracket, quote
 QUOTE = TOKEN + 2  # inside "..." (bit 0) or '...' (bit 1) on the current line
 LINE_TOKEN = TOKEN + 3  # the first token of the current line (-1 while it is being read)
 DIRECT_CELL = TOKEN + 4  # per direct order: its table cell for the current bit
-STATE_COLUMNS = DIRECT_CELL + DIRECT_ORDERS
+PUNCT = DIRECT_CELL + DIRECT_ORDERS  # the last punctuation byte or newline, and words since it (bits 8-11)
+STATE_COLUMNS = PUNCT + 1
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
