@@ -74,3 +74,14 @@ def test_every_selector_stays_inside_its_mixers_weight_sets():
             assert ((direct >= 0) & (direct < r.DIRECT_CELLS)).all(), (position, bit)
             k.update(0, (int(byte) >> (7 - bit)) & 1, model.state, model.params, model.tables, model.inputs,
                      model.mixer_out, SQUASH, model.data)
+
+
+def test_max_tables_for_the_largest_block_stay_under_4_gib():
+    """Peak memory is the tables: for a whole 16 MiB block, max's (allocated lazily, so this costs
+    no memory here) add up to at most 3.3 GiB, leaving room for the process under 4 GiB."""
+    from trainzip.presets import preset
+
+    config = preset("max")
+    block = np.zeros(config.block_size, dtype=np.uint8)
+    model = ContextMixingModel(config.context_mixing, block, streams=1, segment_length=len(block), neural_inputs=False)
+    assert sum(table.nbytes for table in model.tables) + block.nbytes <= 3.3 * 2**30

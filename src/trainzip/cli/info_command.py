@@ -7,7 +7,6 @@ import json
 import click
 
 from trainzip.cli.files import read_input
-from trainzip.codec import KIND, read_settings
 from trainzip.container import unpack
 
 
@@ -23,6 +22,7 @@ def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
 
 def describe(path: str, blob: bytes) -> dict:
     """The header's contents, and whether this machine could decode the file as it stands."""
+    from trainzip.codec import KIND, read_settings
     from trainzip.errors import FingerprintError
     from trainzip.numerics import check_fingerprint
 

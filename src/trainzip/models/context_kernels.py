@@ -28,11 +28,12 @@ import numba
 from trainzip.coding.bit_channel import code_bit
 from trainzip.models.byte_contexts import end_of_byte
 from trainzip.models.context_registers import (
-    ADAPT_IDX, APM_IDX, APM_LIMIT, BIT, BIT_HASH, C0, C4, DIRECT_CELL, DIRECT_OFFSETS, DIRECT_ORDERS, DIRECT_RATES,
-    EXPECTED, FINAL_BOOST, FINAL_DECAY, FINAL_MIXERS, FINAL_OFFSETS, FINAL_OUT, FINAL_RATE, FINAL_SEL, HASH,
-    LIMIT, LINE_START, MATCH_CELL, MATCH_LEN, MIX_BOOST, MIX_DECAY, MIX_LR, MIX_SEL, MIXER_OFFSETS, MIXERS, N_CTX,
-    POS, PROBABILITY_INPUTS, RECIPROCAL, RUN_CELL, RUN_INPUTS, RUN_MAP_CELLS, RUN_SLOT, SHAPE, SSE_SHARE,
-    SSE_STAGES, STEP, TABLE_BITS, USE_NEURAL, WORD, byte_class, mix32, squash,
+    ADAPT_IDX, APM_IDX, APM_LIMIT, APM_START, BIT, BIT_HASH, C0, C4, DIRECT_CELL, DIRECT_OFFSETS, DIRECT_ORDERS,
+    DIRECT_RATES, EXPECTED, FINAL_BOOST, FINAL_DECAY, FINAL_MIXERS, FINAL_OFFSETS, FINAL_OUT, FINAL_RATE, FINAL_SEL,
+    HASH, IDENTITY_BUCKETS, INITIAL_WEIGHT, LIMIT, LINE_START, MATCH_CELL, MATCH_LEN, MIXERS, MIXER_OFFSETS,
+    MIX_BOOST, MIX_DECAY, MIX_LR, MIX_SEL, N_CTX, POS, PROBABILITY_INPUTS, RECIPROCAL, RUN_CELL, RUN_INPUTS,
+    RUN_MAP_CELLS, RUN_SLOT, SHAPE, SSE_SHARE, SSE_STAGES, STEP, TABLE_BITS, USE_NEURAL, WORD, byte_class, mix32,
+    squash,
 )
 
 
@@ -181,6 +182,9 @@ def _mix(s, state, params, weights, final_weights, inputs, mixer_out, squash_t):
     n_in = inputs.shape[1]
     for m in range(params[MIXERS]):
         row = MIXER_OFFSETS[m] + state[s, MIX_SEL + m]
+        if weights[row, n_in] == 0:  # never used: every input starts at 1/32, the bias at nothing
+            for j in range(n_in - 1):
+                weights[row, j] = INITIAL_WEIGHT
         dot = 0
         for j in range(n_in):
             dot += inputs[s, j] * weights[row, j]
@@ -214,10 +218,17 @@ def _refine(s, state, params, apm, p_mix, c0, bit, stretch_t):
     for a in range(stages):
         base = contexts[a] * 24 + (st >> 12)
         state[s, APM_IDX + a] = base + (weight >> 11)
-        refined += ((apm[a, base] >> 10) * (4096 - weight) + (apm[a, base + 1] >> 10) * weight) >> 12
+        refined += (_sse_cell(apm, a, base) * (4096 - weight) + _sse_cell(apm, a, base + 1) * weight) >> 12
     share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
     p16 = (p_mix * 16 * (8 - share) + (refined // stages) * share) >> 3
     return min(max(p16, 1), 65535)
+
+
+@numba.njit(cache=True, inline="always")
+def _sse_cell(apm, a, index):
+    """An SSE cell's 16-bit probability; a cell never updated (zero) is still the identity."""
+    cell = apm[a, index]
+    return cell >> 10 if cell else IDENTITY_BUCKETS[index % 24]
 
 
 @numba.njit(cache=True, inline="always")
@@ -253,6 +264,8 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     for a in range(params[SSE_STAGES]):
         index = state[s, APM_IDX + a]
         cell = apm[a, index]
+        if cell == 0:  # never updated: the identity, as if seen APM_START times
+            cell = (IDENTITY_BUCKETS[index % 24] << 10) | APM_START
         updates = cell & 1023
         apm[a, index] = (_toward(cell >> 10, target, updates) << 10) | min(updates + 1, APM_LIMIT)
     c0 = (state[s, C0] << 1) | y

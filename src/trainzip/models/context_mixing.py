@@ -18,6 +18,7 @@ from trainzip.models.context_kernels import code_byte_steps
 from trainzip.models.logistic import SQUASH, STRETCH
 
 BIT_COSTS = bit_costs()
+RUN_TABLE_LIMIT = 21
 kernel_cache.refresh()  # before any kernel runs: cached code must match every file it was built from
 
 
@@ -47,17 +48,6 @@ def sized_bits(limit: int, slots_needed: int) -> int:
     length, so both size the tables alike.
     """
     return min(limit, max(10, int(slots_needed).bit_length() + 1))
-
-
-def _identity_buckets() -> np.ndarray:
-    """24 interpolation buckets that map each probability to itself: squash of each bucket's stretch, 16-bit."""
-    return np.array([SQUASH[min(max((j * 4096) // 23 - 2048, -2047), 2047) + 2047] * 16 for j in range(24)],
-                    dtype=np.int32)
-
-
-def _apm_initial(stages: int) -> np.ndarray:
-    """Every SSE stage starts at the identity in every one of its 65536 contexts."""
-    return np.tile((_identity_buckets() << 10) | r.APM_START, (stages, 65536))
 
 
 def _check_ranges(config: ContextMixingConfig) -> None:
@@ -98,7 +88,9 @@ def _kernel_parameters(config: ContextMixingConfig, block_length: int, segment_l
     params[r.MIXERS] = config.mixers
     params[r.SSE_STAGES] = config.sse_stages
     params[r.RUN_INPUTS] = int(config.run_inputs)
-    params[r.RUN_BITS] = sized_bits(config.table_bits - 2, block_length) if config.run_inputs else 0
+    # a run slot per byte (not per bit) context, and at most 2**21 of them: max's peak stays under 4 GiB
+    run_limit = min(config.table_bits - 2, RUN_TABLE_LIMIT)
+    params[r.RUN_BITS] = sized_bits(run_limit, block_length) if config.run_inputs else 0
     return params
 
 
@@ -120,15 +112,15 @@ class ContextMixingModel:
         self.params = _kernel_parameters(config, len(data), segment_length, neural_inputs)
         inputs = mixer_inputs(config, neural_inputs)
         self.counters = np.zeros((config.contexts, 1 << self.params[r.TABLE_BITS]), dtype=np.uint32)  # all empty
-        self.adapt = np.tile(_identity_buckets(), config.contexts * 32)  # per (context, count, last bit): identity
-        self.weights = np.full((sum(r.MIXER_SETS), inputs + 1), r.INITIAL_WEIGHT, dtype=np.int64)
-        self.weights[:, -2] = 0  # the bias input starts with no say
-        self.weights[:, -1] = 0  # how often each weight set has learned
+        self.adapt = np.tile(r.IDENTITY_BUCKETS.astype(np.int32), config.contexts * 32)  # per (context, count, last bit)
+        # zeros: a weight set is filled in when first used (see context_kernels._mix), so a small block
+        # does not pay for the memory of sets it never selects; the last column counts its updates
+        self.weights = np.zeros((sum(r.MIXER_SETS), inputs + 1), dtype=np.int64)
         self.final_weights = np.full((sum(r.FINAL_SETS), config.mixers + 1), (1 << 16) // config.mixers,
                                      dtype=np.int64)
         self.final_weights[:, -1] = 0  # how often each weight set has learned
         self.match_counters = np.full(64, 32768 << 16, dtype=np.uint32)
-        self.apm = _apm_initial(config.sse_stages)
+        self.apm = np.zeros((config.sse_stages, 65536 * 24), dtype=np.int32)  # zero: still the identity (_refine)
         self.match_table = np.zeros(1 << self.params[r.MATCH_BITS], dtype=np.int64)
         self.followers = np.zeros(r.FOLLOWERS, dtype=np.int64)
         self.runs = np.zeros((config.contexts, 1 << self.params[r.RUN_BITS]), dtype=np.uint32)  # all never seen

@@ -8,6 +8,8 @@ the code, so it needs a new format version (see docs/format.md).
 import numba
 import numpy as np
 
+from trainzip.models.logistic import SQUASH
+
 # Columns of the per-stream register file, ``state`` (B, STATE_COLUMNS) int64.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED = range(11)
 MAX_CONTEXTS = 42
@@ -70,6 +72,10 @@ RUN_MAP_CELLS = 18 * 4 * 2 * 2  # per context: (run length 1-16, or 17: the byte
 DIRECT_OFFSETS = (0, 256, 256 + 65536)
 DIRECT_CELLS = 256 + 2 * 65536
 DIRECT_RATES = (2, 7)
+# 24 interpolation buckets over the stretch domain that map each probability to itself (16-bit):
+# where every adaptive map and SSE cell starts.
+IDENTITY_BUCKETS = np.array([SQUASH[min(max((j * 4096) // 23 - 2048, -2047), 2047) + 2047] * 16 for j in range(24)],
+                            dtype=np.int64)
 RECIPROCAL = np.array([65536 * 2 // (2 * n + 3) for n in range(1024)], dtype=np.int64)  # 1/(n+1.5)
 
 
