@@ -77,13 +77,15 @@ def write_charts(rows: list[dict], directory: Path) -> None:
     plt.close(figure)
 
     figure, axis = plt.subplots(figsize=(8, 5.5))
+    placed = []
     for index, codec in enumerate(codecs):
         total = _totals(grouped[codec])
+        speed, bpb = total["compress_kB_per_s"], total["bits_per_byte"]
         marker = "*" if codec.startswith("trainzip") else "o"
-        axis.scatter(total["compress_kB_per_s"], total["bits_per_byte"], s=160 if marker == "*" else 70,
-                     marker=marker, color=colors(index % 10), zorder=3)
-        axis.annotate(codec, (total["compress_kB_per_s"], total["bits_per_byte"]), textcoords="offset points",
-                      xytext=(7, 4), fontsize=9)
+        axis.scatter(speed, bpb, s=160 if marker == "*" else 70, marker=marker, color=colors(index % 10), zorder=3)
+        crowded = any(abs(bpb - b) < 0.05 and 0.5 < speed / s < 2 for s, b in placed)  # a label is already there
+        axis.annotate(codec, (speed, bpb), textcoords="offset points", xytext=(7, -13 if crowded else 4), fontsize=9)
+        placed.append((speed, bpb))
     axis.set_xscale("log")
     axis.set_xlabel("compression speed, kB/s (log scale)")
     axis.set_ylabel("bits per byte over all files (lower is better)")
