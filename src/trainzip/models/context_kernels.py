@@ -11,7 +11,7 @@ between bytes: `byte_contexts`.
 
 Tables, in the order of the ``tables`` tuple: ``counters`` (C, 2**table_bits) uint32 packed
 [16-bit probability | 8-bit count | last bit seen | 7-bit hash check], count 0 meaning empty (so
-the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 16 * 2 * 24) int32 maps
+the tables start as zeros, which the OS hands out lazily); ``adapt`` (C * 32 * 2 * 24) int32 maps
 each counter's (context, count, last bit, probability) to what such counters really predicted;
 ``weights`` (mixer sets, inputs + 1) int64, 16.16 fixed point, the last column counting each
 set's updates; ``final_weights`` (second-layer sets, mixers + 1) likewise; ``match_counters``
@@ -82,8 +82,8 @@ def _counter_inputs(s, state, params, counters, adapt, inputs, c0, stretch_t):
             count = (slot >> 8) & 0xFF
             position = (stretch_t[slot >> 20] + 2048) * 23
             weight = position & 0xFFF
-            base = (((i * 16 + min(count, 15)) * 2 + ((slot >> 7) & 1)) * 24) + (position >> 12)
-            state[s, ADAPT_IDX + i] = base + (weight >> 11)
+            base = (((i * 32 + min(count, 31)) * 2 + ((slot >> 7) & 1)) * 24) + (position >> 12)
+            state[s, ADAPT_IDX + i] = base
             p12 = (adapt[base] * (4096 - weight) + adapt[base + 1] * weight) >> 16
             st = stretch_t[min(max(p12, 1), 4095)]
             probability = (p12 - 2048) >> 3
@@ -217,7 +217,7 @@ def _refine(s, state, params, apm, p_mix, c0, bit, stretch_t):
     refined = 0
     for a in range(stages):
         base = contexts[a] * 24 + (st >> 12)
-        state[s, APM_IDX + a] = base + (weight >> 11)
+        state[s, APM_IDX + a] = base
         refined += (_sse_cell(apm, a, base) * (4096 - weight) + _sse_cell(apm, a, base + 1) * weight) >> 12
     share = params[SSE_SHARE]  # of 8: how much of the output the SSE stages decide
     p16 = (p_mix * 16 * (8 - share) + (refined // stages) * share) >> 3
@@ -262,12 +262,12 @@ def update(s, y, state, params, tables, inputs, mixer_out, squash_t, data):
     _learn_mixers(s, y, state, params, weights, final_weights, inputs, mixer_out, squash_t)
     target = (y << 16) + (y << 6) - y - y
     for a in range(params[SSE_STAGES]):
-        index = state[s, APM_IDX + a]
-        cell = apm[a, index]
-        if cell == 0:  # never updated: the identity, as if seen APM_START times
-            cell = (IDENTITY_BUCKETS[index % 24] << 10) | APM_START
-        updates = cell & 1023
-        apm[a, index] = (_toward(cell >> 10, target, updates) << 10) | min(updates + 1, APM_LIMIT)
+        for index in range(state[s, APM_IDX + a], state[s, APM_IDX + a] + 2):  # both cells it interpolated
+            cell = apm[a, index]
+            if cell == 0:  # never updated: the identity, as if seen APM_START times
+                cell = (IDENTITY_BUCKETS[index % 24] << 10) | APM_START
+            updates = cell & 1023
+            apm[a, index] = (_toward(cell >> 10, target, updates) << 10) | min(updates + 1, APM_LIMIT)
     c0 = (state[s, C0] << 1) | y
     if state[s, BIT] == 7:
         end_of_byte(state, s, c0 & 0xFF, params, data, match_table, followers, runs)
@@ -291,8 +291,9 @@ def _learn_counters(s, y, state, params, counters, adapt, run_map, direct):
         # orders 0-2 see so many events that averaging over the most of them pays
         counters[i, index] = _train_counter(slot, y, 255 if i < 3 else limit)
         cell = state[s, ADAPT_IDX + i]
-        if cell >= 0:
+        if cell >= 0:  # both buckets the counter's probability fell between
             adapt[cell] += ((y << 16) - adapt[cell]) >> 8
+            adapt[cell + 1] += ((y << 16) - adapt[cell + 1]) >> 8
     if params[RUN_INPUTS]:
         for i in range(n_ctx):
             cell = state[s, RUN_CELL + i]

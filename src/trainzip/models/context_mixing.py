@@ -112,7 +112,7 @@ class ContextMixingModel:
         self.params = _kernel_parameters(config, len(data), segment_length, neural_inputs)
         inputs = mixer_inputs(config, neural_inputs)
         self.counters = np.zeros((config.contexts, 1 << self.params[r.TABLE_BITS]), dtype=np.uint32)  # all empty
-        self.adapt = np.tile(r.IDENTITY_BUCKETS.astype(np.int32), config.contexts * 32)  # per (context, count, last bit)
+        self.adapt = np.tile(r.IDENTITY_BUCKETS.astype(np.int32), config.contexts * 64)  # (context, count, last bit)
         # zeros: a weight set is filled in when first used (see context_kernels._mix), so a small block
         # does not pay for the memory of sets it never selects; the last column counts its updates
         self.weights = np.zeros((sum(r.MIXER_SETS), inputs + 1), dtype=np.int64)
