@@ -40,7 +40,8 @@ QUOTE = TOKEN + 2  # inside "..." (bit 0) or '...' (bit 1) on the current line
 LINE_TOKEN = TOKEN + 3  # the first token of the current line (-1 while it is being read)
 DIRECT_CELL = TOKEN + 4  # per direct order: its table cell for the current bit
 PUNCT = DIRECT_CELL + DIRECT_ORDERS  # the last punctuation byte or newline, and words since it (bits 8-11)
-STATE_COLUMNS = PUNCT + 1
+P_MIX = PUNCT + 1  # the two mixer layers' 12-bit probability for the current bit
+STATE_COLUMNS = P_MIX + 1
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
