@@ -5,9 +5,10 @@
     metadata      varint length, then the settings as UTF-8 JSON, raw-DEFLATE-compressed with
                   the fixed preset dictionary METADATA_DICTIONARY (a preset's header costs a few bytes)
     original      varint length, then the first 8 bytes of the original's SHA-256
-    blocks        varint count K; for each block but the last: varint original length, varint
-                  (payload length * 2 + stored), payload; for the last block: one byte (stored), then
-                  its payload up to the CRC (its length is what the others leave of the original).
+    blocks        varint (count K * 2 + the last block's stored flag); for each block but the last:
+                  varint original length, varint (payload length * 2 + stored), payload; for the
+                  last block its payload up to the CRC (its length is what the others leave of the
+                  original).
                   A payload is the coder's bytes with up to 3 trailing zero bytes dropped (the reader
                   pads them back; both coders read zeros past the end: the byte codec's binary coder,
                   and constriction's 32-bit little-endian words for label streams), or (stored = 1)
@@ -17,7 +18,7 @@
 Lengths are unsigned LEB128 varints. Every byte is covered by the CRC, checked before decoding
 starts, so a truncated file, a flipped bit or a foreign file is reported in one line instead of
 decoding to garbage; the SHA-256 prefix is checked after decoding, before output is published.
-Small files are where a header shows: a preset's whole envelope is about 28 bytes.
+Small files are where a header shows: a level's whole envelope is 25-27 bytes.
 """
 
 from __future__ import annotations
@@ -119,15 +120,15 @@ def restore_padding(payload: bytes) -> bytes:
 def pack(container: Container) -> bytes:
     """Serialise a container to bytes."""
     metadata = _deflate(container.metadata)
+    last_stored = int(container.blocks[-1].stored) if container.blocks else 0
     parts = [MAGIC, bytes([container.format_version]), _varint(len(metadata)), metadata,
              _varint(container.original_length), container.original_digest[:DIGEST_BYTES],
-             _varint(len(container.blocks))]
+             _varint(2 * len(container.blocks) + last_stored)]
     for index, block in enumerate(container.blocks):
         payload = block.payload if block.stored else strip_padding(block.payload)
         if index < len(container.blocks) - 1:
             parts += [_varint(block.original_length), _varint(2 * len(payload) + int(block.stored))]
-        else:  # the last block's lengths follow from the others' and from the end of the file
-            parts.append(bytes([int(block.stored)]))
+        # the last block's lengths follow from the others' and from the end of the file
         parts.append(payload)
     body = b"".join(parts)
     return body + _CRC.pack(zlib.crc32(body))
@@ -191,8 +192,9 @@ def unpack(data: bytes) -> Container:
     metadata_raw = reader.take(metadata_length, "header")
     original_length = reader.varint("original length")
     digest = reader.take(DIGEST_BYTES, "checksum of the original")
-    block_count = reader.varint("block count")
-    if block_count > max(1, original_length):
+    count_and_mode = reader.varint("block count")
+    block_count, last_stored = count_and_mode >> 1, bool(count_and_mode & 1)
+    if block_count > max(1, original_length) or (last_stored and not block_count):
         raise FormatError("corrupt file: implausible block count")
     blocks = []
     for index in range(block_count):
@@ -203,11 +205,10 @@ def unpack(data: bytes) -> Container:
             stored = bool(length_and_mode & 1)
         else:
             block_length = original_length - sum(block.original_length for block in blocks)
-            (mode,) = reader.take(1, f"block {index} header")
-            if mode > 1 or block_length < 0:
-                raise FormatError(f"corrupt file: block {index} header is not valid")
+            if block_length < 0:
+                raise FormatError("corrupt file: block lengths add up to more than the original length")
             payload = reader.take(max(len(reader.data) - _CRC.size - reader.offset, 0), f"block {index} payload")
-            stored = bool(mode)
+            stored = last_stored
         if stored and len(payload) != block_length:
             raise FormatError(f"corrupt file: stored block {index} has the wrong length")
         blocks.append(Block(block_length, payload if stored else restore_padding(payload), stored))
