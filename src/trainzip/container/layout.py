@@ -1,4 +1,4 @@
-"""Byte layout of a .tz file, format version 4 (docs/format.md describes it byte by byte).
+"""Byte layout of a .tz file, format version 5 (docs/format.md describes it byte by byte).
 
     magic         4 bytes   89 54 5A 50  ("\\x89TZP")
     version       1 byte    format version
@@ -31,23 +31,23 @@ from dataclasses import dataclass, field
 from trainzip.errors import FormatError, VersionError
 
 MAGIC = b"\x89TZP"
-FORMAT_VERSION = 4
-SUPPORTED_VERSIONS = (4,)
-RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x", 3: "0.3.x"}  # format version: the releases that read it
+FORMAT_VERSION = 5
+SUPPORTED_VERSIONS = (5,)
+RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x", 3: "0.3.x", 4: "0.4.x"}  # format version: the releases that read it
 DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guards the file itself
 
-# Part of format version 4: changing it changes every file's bytes, so it needs a new version.
+# Part of format version 5: changing it changes every file's bytes, so it needs a new version.
 METADATA_DICTIONARY = (
     b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
     b'sion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"freq'
-    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":42,"co'
+    b'uency_bits":24,"inputs_sha256":"{"config":{"block_size":16777216,"context_mixing":{"contexts":43,"co'
     b'unter_limit":127,"match_bits":22,"match_min":6,"mixer_boost":96,"mixer_decay":256,"mixer_rate":12,"m'
     b'ixers":12,"probability_inputs":false,"run_inputs":false,"sse_share":6,"sse_stages":5,"table_bits":22'
     b'},"level":"custom","min_segment":4096,"network":{"bptt":16,"embedding":32,"gradient_clip":1.0,"hidde'
     b'n":128,"learning_rate":0.01},"network_min_bytes":65536,"seed":0,"single_stream_below":65536,"streams'
     b'":16,"threads":1},"kind":"bytes"}{"config":{"level":"default"},"fingerprint":{"constriction":"0.5.0"'
     b',"cpu_capability":"AVX512","machine":"x86_64","mkl_cbwr":"AUTO","numba":"0.68.1","numpy":"2.4.6","th'
-    b'reads":1,"torch":"2.13.0+cpu","trainzip":"0.4.0"},"kind":"bytes"}{"config":{"level":"fast"},"kind":"'
+    b'reads":1,"torch":"2.13.0+cpu","trainzip":"0.5.0"},"kind":"bytes"}{"config":{"level":"fast"},"kind":"'
     b'bytes"}{"config":{"level":"default"},"kind":"bytes"}{"config":{"level":"max"},"kind":"bytes"}'
 )
 _MAX_METADATA = 1 << 20

@@ -11,8 +11,8 @@ import numba
 from trainzip.models.context_registers import (
     BIT, C0, C4, C8, EXPECTED, FOLLOW_C1, HASH, INDENT, LAST_BLANK, LINE_START, LINE_TOKEN, MATCH_BITS, MATCH_LEN,
     MATCH_MIN, MATCH_PTR, N_CTX, NEST, OPEN_HASH, POS, PREV_LINE_START, PUNCT, QUOTE, RUN_BITS, RUN_INPUTS, RUN_SLOT,
-    SEG_LEN, SEG_START, SHAPE, STEP, TOKEN, WORD, WORD_PREV, WORD_PREV2, byte_class, fold_case, hash_bytes, is_known,
-    mix32,
+    SEG_LEN, SEG_START, SHAPE, SHORT_MATCH, STEP, TOKEN, WORD, WORD_PREV, WORD_PREV2, INDENT_HASH, PREV_INDENT_HASH,
+    LAST_INKED, PREV_LINE_END, byte_class, fold_case, hash_bytes, is_known, mix32,
 )
 
 
@@ -35,7 +35,7 @@ def context_hashes(state, s, params, data, followers):
     and brackets open, with the last byte; the line's first token with the current one and the last
     byte; the bytes since the last opening bracket or quote, with the last byte. Then (39-41), for
     prose: the current word with the last punctuation; the current word with the last two bytes; the
-    last punctuation and the words since it, with the last byte.
+    last punctuation and the words since it, with the last byte. Then (42) indentation (`_indentation`).
     """
     n_ctx = params[N_CTX]
     c4 = state[s, C4]
@@ -79,9 +79,19 @@ def context_hashes(state, s, params, data, followers):
     last = (c1 | (after_c1 & 0xFF) << 8, c1 | (after_c1 & 0xFFFF) << 8, (c4 & 0xFFFF) | (after_c2 & 0xFF) << 16,
             mix32(c4 & 0xFFFF, after_c2), mix32(state[s, QUOTE] * 256 + c1, state[s, NEST]),
             mix32(state[s, LINE_TOKEN], mix32(token, c1)), mix32(state[s, OPEN_HASH], c1),
-            mix32(word, punct & 0xFF), mix32(word, c4 & 0xFFFF), mix32(punct, c1))
+            mix32(word, punct & 0xFF), mix32(word, c4 & 0xFFFF), mix32(punct, c1), _indentation(state, s, c4))
     for i in range(32, n_ctx):
         state[s, HASH + i] = mix32(last[i - 32], i + 1)
+
+
+@numba.njit(cache=True, inline="always")
+def _indentation(state, s, c4):
+    """While a line's leading blanks are read: the previous line's blanks and last byte (a brace or a
+    colon opens a level) with the blanks so far; after them, the line's blanks with the last two bytes.
+    Code indented with tabs and spaces mixed: -0.3% on fields.c."""
+    if state[s, INDENT] < 256:
+        return mix32(mix32(state[s, PREV_INDENT_HASH], state[s, PREV_LINE_END]), state[s, INDENT_HASH])
+    return mix32(state[s, INDENT_HASH] ^ 0x55, c4 & 0xFFFF)
 
 
 @numba.njit(cache=True)
@@ -146,6 +156,14 @@ def _advance_lines(state, s, byte, previous, pos):
     elif byte == 39 and not state[s, QUOTE] & 1 and not 97 <= (previous | 32) <= 122:  # not an apostrophe
         state[s, QUOTE] ^= 2
     if byte == 10:
+        state[s, PREV_INDENT_HASH] = state[s, INDENT_HASH]
+        state[s, INDENT_HASH] = 0
+        state[s, PREV_LINE_END] = state[s, LAST_INKED]
+    elif state[s, INDENT] < 256 and (byte == 32 or byte == 9):
+        state[s, INDENT_HASH] = mix32(state[s, INDENT_HASH], byte)
+    if byte != 32 and byte != 9 and byte != 10 and byte != 13:
+        state[s, LAST_INKED] = byte
+    if byte == 10:
         state[s, LINE_TOKEN] = 0
         state[s, QUOTE] = 0
         state[s, PREV_LINE_START] = state[s, LINE_START]
@@ -175,7 +193,8 @@ def _advance_lines(state, s, byte, previous, pos):
 @numba.njit(cache=True, inline="always")
 def _find_match(state, s, pos, params, data, match_table):
     """Match model: extend the current match, or look the last 6 bytes up for the latest earlier
-    occurrence; EXPECTED is the byte that followed it."""
+    occurrence, then the last 4 (-0.03% on every file, more on small ones); EXPECTED is the byte
+    that followed it."""
     seg_len = params[SEG_LEN]
     step = params[STEP]
     min_len = params[MATCH_MIN]
@@ -185,25 +204,35 @@ def _find_match(state, s, pos, params, data, match_table):
         state[s, MATCH_PTR] += 1
     history = pos + 1 - state[s, SEG_START]
     key = mix32(state[s, C4], state[s, C8] & 0xFFFF) & ((1 << params[MATCH_BITS]) - 1)
+    short_key = mix32(state[s, C4], 0x5BD1E995) & ((1 << params[MATCH_BITS]) - 1)
     if length == 0 and history >= min_len:
-        candidate = match_table[key]
-        if candidate > 0:
-            length = 0
-            while length < 32 and is_known(candidate - 1 - length, pos, seg_len, step) and \
-                    pos - length >= state[s, SEG_START] and \
-                    data[candidate - 1 - length] == data[pos - length]:
-                length += 1
-            if length < min_len:
-                length = 0
-            state[s, MATCH_PTR] = candidate
+        length = _try_candidate(state, s, match_table[key], pos, data, seg_len, step, min_len)
+    if length == 0 and history >= SHORT_MATCH:
+        length = _try_candidate(state, s, match_table[short_key], pos, data, seg_len, step, SHORT_MATCH)
     if history >= min_len:
         match_table[key] = pos + 1
+    if history >= SHORT_MATCH:
+        match_table[short_key] = pos + 1
     ptr = state[s, MATCH_PTR]
     if length > 0 and ptr < data.shape[0] and is_known(ptr, -1, seg_len, step):
         state[s, EXPECTED] = data[ptr]
         state[s, MATCH_LEN] = min(length, 65535)
     else:
         state[s, MATCH_LEN] = 0
+
+
+@numba.njit(cache=True, inline="always")
+def _try_candidate(state, s, candidate, pos, data, seg_len, step, min_len):
+    """How many bytes (up to 32) before an earlier position ``candidate`` agree with the bytes up to
+    pos; 0 if fewer than min_len. A candidate is adopted as the match pointer either way."""
+    if candidate <= 0:
+        return 0
+    length = 0
+    while length < 32 and is_known(candidate - 1 - length, pos, seg_len, step) and \
+            pos - length >= state[s, SEG_START] and data[candidate - 1 - length] == data[pos - length]:
+        length += 1
+    state[s, MATCH_PTR] = candidate
+    return length if length >= min_len else 0
 
 
 @numba.njit(cache=True)

@@ -26,7 +26,7 @@ kernel_cache.refresh()  # before any kernel runs: cached code must match every f
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 42  # the first n of the kernel's 42 contexts (see byte_contexts.context_hashes)
+    contexts: int = 43  # the first n of the kernel's 43 contexts (see byte_contexts.context_hashes)
     mixers: int = 12  # the first n of the kernel's 12 first-layer mixers (see context_registers.MIXER_SETS)
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)
@@ -114,8 +114,9 @@ class ContextMixingModel:
         self.counters = np.zeros((config.contexts, 1 << self.params[r.TABLE_BITS]), dtype=np.uint32)  # all empty
         self.adapt = np.tile(r.IDENTITY_BUCKETS.astype(np.int32), config.contexts * 64)  # (context, count, last bit)
         # zeros: a weight set is filled in when first used (see context_kernels._mix), so a small block
-        # does not pay for the memory of sets it never selects; the last column counts its updates
-        self.weights = np.zeros((sum(r.MIXER_SETS), inputs + 1), dtype=np.int64)
+        # does not pay for the memory of sets it never selects; the last column counts its updates, the
+        # last row is the prior set every new set starts from
+        self.weights = np.zeros((sum(r.MIXER_SETS) + 1, inputs + 1), dtype=np.int64)
         self.final_weights = np.full((sum(r.FINAL_SETS), config.mixers + 1), (1 << 16) // config.mixers,
                                      dtype=np.int64)
         self.final_weights[:, -1] = 0  # how often each weight set has learned

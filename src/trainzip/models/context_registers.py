@@ -12,10 +12,10 @@ from trainzip.models.logistic import SQUASH
 
 # Columns of the per-stream register file, ``state`` (B, STATE_COLUMNS) int64.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED = range(11)
-MAX_CONTEXTS = 42
+MAX_CONTEXTS = 43
 MAX_MIXERS = 12
 MAX_SSE_STAGES = 5
-FINAL_MIXERS = 3
+FINAL_MIXERS = 4
 DIRECT_ORDERS = 3  # orders 0, 1 and 2 also have direct (unhashed) tables at two learning rates
 MIX_SEL = 11  # one weight-set selector per mixer
 APM_IDX = MIX_SEL + MAX_MIXERS  # per SSE stage: the lower of the two cells it interpolates (both learn)
@@ -41,7 +41,12 @@ LINE_TOKEN = TOKEN + 3  # the first token of the current line (-1 while it is be
 DIRECT_CELL = TOKEN + 4  # per direct order: its table cell for the current bit
 PUNCT = DIRECT_CELL + DIRECT_ORDERS  # the last punctuation byte or newline, and words since it (bits 8-11)
 P_MIX = PUNCT + 1  # the two mixer layers' 12-bit probability for the current bit
-STATE_COLUMNS = P_MIX + 1
+PRIOR_OUT = P_MIX + 1  # the prior weight set's output (stretch), see PRIOR_SHARE
+INDENT_HASH = PRIOR_OUT + 1  # hash of the current line's leading blanks (so far)
+PREV_INDENT_HASH = PRIOR_OUT + 2  # ... and of the previous line's
+LAST_INKED = PRIOR_OUT + 3  # the last byte that was not a blank or a newline
+PREV_LINE_END = PRIOR_OUT + 4  # the previous line's last such byte
+STATE_COLUMNS = PRIOR_OUT + 5
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
@@ -56,15 +61,17 @@ PARAMS = 17
 MIXER_SETS = (256, 8 * 256, 256, (MAX_CONTEXTS + 1) * 8, 256, 512 * 8, 8 * 256, 4096, 64 * 8, 256 * 8, 2048 * 8,
               1024 * 8)
 MIXER_OFFSETS = np.cumsum((0,) + MIXER_SETS[:-1]).astype(np.int64)
-INITIAL_WEIGHT = 1 << 11  # a new weight set gives every input 1/32 (16.16 fixed point)
+INITIAL_WEIGHT = 1 << 11  # every input's weight in a new weight set, 1/32 (16.16 fixed point), ...
+PRIOR_SHARE = 4  # ... averaged with the prior weight set's (one set, never selected, that learns every bit)
 # Weight sets of each second-layer mixer, selected by: the partial byte and the last two bytes' classes;
-# the first layer's selectors 1 (match length and partial byte) and 7 (classes of the last four bytes).
-# Their outputs are averaged in the logistic domain.
-FINAL_SETS = (256 * 64, 8 * 256, 4096)
+# the first layer's selectors 1 (match length and partial byte) and 7 (classes of the last four bytes);
+# the partial byte alone (it learns soonest). Their outputs are averaged in the logistic domain.
+FINAL_SETS = (256 * 64, 8 * 256, 4096, 256)
 FINAL_OFFSETS = np.cumsum((0,) + FINAL_SETS[:-1]).astype(np.int64)
 FINAL_RATE, FINAL_BOOST, FINAL_DECAY = 6, 64, 64  # their learning rate: RATE + BOOST * DECAY / (DECAY + updates)
 APM_LIMIT = 255  # an SSE cell averages over at most this many updates
 APM_START = 8  # ... and starts as if it had seen 8, so its first updates do not swing it
+SHORT_MATCH = 4  # a match the 6-byte lookup missed is looked up again by the last 4 bytes
 FOLLOW_C1 = 65536  # followers: the bytes that followed each 2-byte context, then each 1-byte context
 FOLLOWERS = FOLLOW_C1 + 256
 RUN_MAP_CELLS = 18 * 4 * 2 * 2  # per context: (run length 1-16, or 17: the byte before, bit group, uncertain, bit)
