@@ -179,3 +179,35 @@ def test_total_does_not_depend_on_how_the_data_is_batched(seed, sizes):
     assert batched.total_bits == pytest.approx(whole.total_bits, rel=1e-12, abs=1e-9)
     assert [b for _, b in batched.bits_per_sample_curve()] == pytest.approx(
         [s["bits"] / s["samples"] for s in batched.steps])
+
+
+def test_a_deferred_meter_records_exactly_what_an_immediate_one_does():
+    """Deferred, `update` returns None and the counts wait on their device; every figure, step
+    record and logged scalar is then the same as metering each batch at once, whether they are read
+    at the end, midway, through a checkpoint, or after DEFER_LIMIT batches forced a read."""
+    generator = torch.Generator().manual_seed(1)
+    batches = [(torch.randn(7, 5, generator=generator) * 2, torch.randint(0, 5, (7,), generator=generator))
+               for _ in range(11 + PrequentialMeter.DEFER_LIMIT + 10)]
+    logs = {"now": [], "deferred": []}
+
+    def writer(name):
+        class Writer:
+            def add_scalar(self, tag, value, step):
+                logs[name].append((tag, value, step))
+        return Writer()
+
+    now, deferred = PrequentialMeter(writer=writer("now")), PrequentialMeter(writer=writer("deferred"), defer=True)
+    for index, (logits, targets) in enumerate(batches):
+        assert now.update(logits, targets) > 0
+        assert deferred.update(logits, targets) is None
+        if index == 3:
+            assert deferred.total_samples == now.total_samples == 28  # a figure asked for midway: read then
+        if index == 10:
+            checkpoint = deferred.state_dict()
+            assert checkpoint["total_bits"] == now.total_bits
+    assert len(deferred._pending) == 10  # after the read at batch 10, DEFER_LIMIT were read at once; 10 wait
+    assert deferred.record() == now.record()
+    assert logs["deferred"] == logs["now"]
+    resumed = PrequentialMeter(defer=True)
+    resumed.load_state_dict(checkpoint)
+    assert resumed.steps == now.steps[:11]

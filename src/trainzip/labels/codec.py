@@ -47,13 +47,14 @@ def inputs_sha256(inputs: torch.Tensor) -> str:
     replaying a whole training run into a checksum error; 64 bits keep the header short.
     """
     digest = hashlib.sha256(f"{inputs.dtype}{tuple(inputs.shape)}".encode())
-    digest.update(inputs.detach().contiguous().numpy().tobytes())
+    digest.update(inputs.detach().cpu().contiguous().numpy().tobytes())  # the same bytes on any device
     return digest.hexdigest()[:16]
 
 
 @contextmanager
-def _fixed_numerics(threads: int, deterministic: bool):
-    """Fixed thread count, deterministic kernels, a private RNG; the caller's settings come back after.
+def _fixed_numerics(threads: int, deterministic: bool, device: torch.device):
+    """Fixed thread count, deterministic kernels, a private RNG (the GPU's too, where the model runs
+    on one); the caller's settings come back after.
 
     The deterministic flag is only touched when it must change: the first call to
     `torch.use_deterministic_algorithms` imports TorchInductor's config (seconds on a small CPU).
@@ -61,7 +62,7 @@ def _fixed_numerics(threads: int, deterministic: bool):
     saved_threads = torch.get_num_threads()
     saved = (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled())
     switch = saved != (deterministic, False)
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         try:
             use_threads(threads)
             if switch:
@@ -77,7 +78,7 @@ def _replay(channel, inputs, settings: dict, make_model: ModelFactory, train: Tr
     """The one code path of both directions: seed, build the model, run the prequential loop."""
     ends = Schedule.from_dict(settings["schedule"]).boundaries(settings["n"])
     symbols = None if labels is None else [labels[a:b].numpy() for a, b in zip([0] + ends[:-1], ends)]
-    with _fixed_numerics(settings["threads"], settings["deterministic"]):
+    with _fixed_numerics(settings["threads"], settings["deterministic"], inputs.device):
         torch.manual_seed(settings["seed"])
         model = make_model()
         learner = LabelLearner(model, train, inputs, ends, num_classes=settings["num_classes"],
@@ -100,7 +101,9 @@ def encode_labels(inputs, labels, *, num_classes: int, make_model: ModelFactory,
     """Encode ``labels`` given ``inputs`` into a self-describing label stream.
 
     Args:
-        inputs: (n, ...) tensor (or array) of inputs; the decoder needs the very same.
+        inputs: (n, ...) tensor (or array) of inputs; the decoder needs the very same, on the same
+            kind of device. The model runs where they are: on a GPU the stream records which (name,
+            capability, CUDA, cuDNN) and decodes only on the same, with deterministic kernels.
         labels: (n,) integer classes in [0, num_classes).
         num_classes: K, the label alphabet.
         make_model: builds the untrained model (called right after ``torch.manual_seed(seed)``);
@@ -116,7 +119,7 @@ def encode_labels(inputs, labels, *, num_classes: int, make_model: ModelFactory,
         The label stream's bytes.
     """
     inputs = _as_inputs(inputs)
-    labels = torch.as_tensor(np.asarray(labels)).long().reshape(-1)
+    labels = torch.as_tensor(labels).detach().cpu().long().reshape(-1)
     if len(labels) != len(inputs):
         raise ValueError(f"{len(labels)} labels for {len(inputs)} inputs")
     if num_classes < 2 or (len(labels) and (labels.min() < 0 or labels.max() >= num_classes)):
@@ -125,7 +128,7 @@ def encode_labels(inputs, labels, *, num_classes: int, make_model: ModelFactory,
         "kind": KIND, "labels_version": LABELS_VERSION, "schedule": schedule.to_dict(), "seed": seed,
         "num_classes": num_classes, "n": len(labels), "threads": threads, "eval_batch": eval_batch,
         "deterministic": deterministic, "frequency_bits": frequency_bits, "inputs_sha256": inputs_sha256(inputs),
-        "fingerprint": fingerprint(threads),
+        "fingerprint": fingerprint(threads, inputs.device),
     }
     channel = EncodeChannel(frequency_bits)
     _replay(channel, inputs, settings, make_model, train, labels=labels, meter=meter)
@@ -165,9 +168,9 @@ def decode_labels(data: bytes, inputs, *, make_model: ModelFactory, train: Train
         IntegrityError: the decoded labels do not match the recorded SHA-256.
     """
     container, settings = _read(data)
-    if not ignore_fingerprint:
-        check_fingerprint(settings["fingerprint"])
     inputs = _as_inputs(inputs)
+    if not ignore_fingerprint:
+        check_fingerprint(settings["fingerprint"], inputs.device)
     if len(inputs) != settings["n"] or inputs_sha256(inputs) != settings["inputs_sha256"]:
         raise TrainzipError(f"these inputs ({len(inputs)} samples, shape {tuple(inputs.shape)}) are not those "
                             f"the labels were encoded with ({settings['n']} samples)")

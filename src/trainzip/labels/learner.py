@@ -26,7 +26,8 @@ class LabelLearner:
     Args:
         model: the freshly built (seeded) model; maps (b, ...) inputs to (b, K) logits.
         train: the user's training step, called after each block but the last.
-        inputs: (n, ...) inputs, the side information both ends hold.
+        inputs: (n, ...) inputs, the side information both ends hold, on the model's device; the
+            labels are kept on the CPU (they are coded there) and handed to ``train`` beside them.
         ends: block ends from the schedule.
         num_classes: K; the model's logits must have K columns.
         seed: seeds the RNG before each training call (shuffling, dropout), the same on both ends.
@@ -63,7 +64,7 @@ class LabelLearner:
     def predict(self) -> np.ndarray:
         """(b, K) integer frequencies for the next block's labels."""
         self._logits = self.block_logits()
-        probabilities = torch.softmax(self._logits.double(), dim=1).numpy()  # (b, K)
+        probabilities = torch.softmax(self._logits.double(), dim=1).cpu().numpy()  # (b, K)
         if not np.all(np.isfinite(probabilities)):
             raise ValueError(f"the model's logits for block {self.block} are not finite")
         return quantize(probabilities, self.frequency_bits)
@@ -79,4 +80,4 @@ class LabelLearner:
         if self.block < len(self.ends):
             torch.manual_seed(self.seed + self.block)
             self.model.train()
-            self.train(self.model, self.inputs[:end], self.labels[:end])
+            self.train(self.model, self.inputs[:end], self.labels[:end].to(self.inputs.device))
