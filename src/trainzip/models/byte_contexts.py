@@ -88,7 +88,7 @@ def context_hashes(state, s, params, data, followers):
 def _indentation(state, s, c4):
     """While a line's leading blanks are read: the previous line's blanks and last byte (a brace or a
     colon opens a level) with the blanks so far; after them, the line's blanks with the last two bytes.
-    Code indented with tabs and spaces mixed: -0.3% on fields.c."""
+    Code indented with tabs and spaces mixed: -0.2% on fields.c."""
     if state[s, INDENT] < 256:
         return mix32(mix32(state[s, PREV_INDENT_HASH], state[s, PREV_LINE_END]), state[s, INDENT_HASH])
     return mix32(state[s, INDENT_HASH] ^ 0x55, c4 & 0xFFFF)

@@ -211,7 +211,8 @@ def _mix(s, state, params, weights, final_weights, inputs, mixer_out, squash_t):
 def _prior_output(s, weights, prior, inputs):
     """The prior weight set's output. The set is selected by no context, so it learns from every bit
     what the inputs are worth in general; a new weight set starts from it (most sets of a small file
-    are new: measured -0.1% on small files, none lost on large ones)."""
+    are new: -0.1% on the small Canterbury files). It costs one more dot product and update per bit,
+    about 13% of fast's speed (6 mixers), less where there are more mixers."""
     n_in = inputs.shape[1]
     if weights[prior, n_in] == 0:
         for j in range(n_in - 1):
