@@ -65,6 +65,16 @@ def batch_bits(logits, targets, ignore_index: int = -100) -> tuple[float, int, i
     return bits, int(samples), int(correct)
 
 
+def _settled(name: str, doc: str) -> property:
+    """A read-only figure of the meter, read after any deferred batches are added to it."""
+
+    def read(meter):
+        meter._settle()
+        return getattr(meter, name)
+
+    return property(read, doc=doc)
+
+
 class PrequentialMeter:
     """Accumulates the prequential code length of a training run, in bits, batch by batch.
 
@@ -130,7 +140,8 @@ class PrequentialMeter:
             return
         import torch
 
-        rows = torch.stack([counts.cpu() for counts in self._pending]).tolist()  # one copy per device queue
+        device = self._pending[0].device  # stacked there, then read in one copy
+        rows = torch.stack([counts.to(device) for counts in self._pending]).tolist()
         self._pending = []
         for bits, samples, correct in rows:
             self._add(bits, int(samples), int(correct))
@@ -148,29 +159,10 @@ class PrequentialMeter:
         })
         self._log(bits, samples)
 
-    @property
-    def steps(self) -> list[dict]:
-        """One record per metered batch: step, samples, bits, uniform_bits, cumulative_bits."""
-        self._settle()
-        return self._steps
-
-    @property
-    def total_bits(self) -> float:
-        """Prequential bits of every metered batch."""
-        self._settle()
-        return self._total_bits
-
-    @property
-    def total_samples(self) -> int:
-        """Counted samples (or tokens) of every metered batch."""
-        self._settle()
-        return self._total_samples
-
-    @property
-    def total_correct(self) -> int:
-        """How many of them were the model's top prediction."""
-        self._settle()
-        return self._total_correct
+    steps = _settled("_steps", "One record per metered batch: step, samples, bits, uniform_bits, cumulative_bits.")
+    total_bits = _settled("_total_bits", "Prequential bits of every metered batch.")
+    total_samples = _settled("_total_samples", "Counted samples (or tokens) of every metered batch.")
+    total_correct = _settled("_total_correct", "How many of them were the model's top prediction.")
 
     def update_final(self, logits, targets) -> float:
         """Score the *final* model on (part of) the same data; call once per batch after training."""
@@ -197,16 +189,12 @@ class PrequentialMeter:
     def _log(self, bits: float, samples: int) -> None:
         if self.writer is None:
             return
-        step = len(self._steps) - 1
-        total_bits, total_samples = self._total_bits, self._total_samples
-        uniform_bits = total_samples * math.log2(self.num_classes)
+        step = len(self._steps) - 1  # (the figures below read no deferred batch: _settle took them all)
         if samples:
             self.writer.add_scalar(f"{self.tag}/batch_bits_per_{self.symbol}", bits / samples, step)
-        self.writer.add_scalar(f"{self.tag}/cumulative_kbits", total_bits / 1000, step)
-        self.writer.add_scalar(f"{self.tag}/bits_per_{self.symbol}", total_bits / total_samples if total_samples else 0.0,
-                               step)
-        self.writer.add_scalar(f"{self.tag}/compression_ratio", uniform_bits / total_bits if total_bits > 0 else 0.0,
-                               step)
+        self.writer.add_scalar(f"{self.tag}/cumulative_kbits", self.total_bits / 1000, step)
+        self.writer.add_scalar(f"{self.tag}/bits_per_{self.symbol}", self.bits_per_sample, step)
+        self.writer.add_scalar(f"{self.tag}/compression_ratio", self.compression_ratio or 0.0, step)
 
     # -- derived quantities ---------------------------------------------------------------------
 

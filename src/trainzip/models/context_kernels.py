@@ -212,12 +212,9 @@ def _prior_output(s, weights, prior, inputs):
     """The prior weight set's output. The set is selected by no context, so it learns from every bit
     what the inputs are worth in general; a new weight set starts from it (most sets of a small file
     are new: -0.1% on the small Canterbury files). It costs one more dot product and update per bit,
-    about 13% of fast's speed (6 mixers), less where there are more mixers."""
+    about 13% of fast's speed (6 mixers), less where there are more mixers. It is filled in when the
+    model is built (`ContextMixingModel`)."""
     n_in = inputs.shape[1]
-    if weights[prior, n_in] == 0:
-        for j in range(n_in - 1):
-            weights[prior, j] = INITIAL_WEIGHT
-        weights[prior, n_in] = 1
     dot = 0
     for j in range(n_in):
         dot += inputs[s, j] * weights[prior, j]

@@ -117,6 +117,8 @@ class ContextMixingModel:
         # does not pay for the memory of sets it never selects; the last column counts its updates, the
         # last row is the prior set every new set starts from
         self.weights = np.zeros((sum(r.MIXER_SETS) + 1, inputs + 1), dtype=np.int64)
+        self.weights[-1, :-2] = r.INITIAL_WEIGHT  # the prior set: 1/32 per input, the bias nothing, ...
+        self.weights[-1, -1] = 1  # ... and counted as used once, so it is never filled in again
         self.final_weights = np.full((sum(r.FINAL_SETS), config.mixers + 1), (1 << 16) // config.mixers,
                                      dtype=np.int64)
         self.final_weights[:, -1] = 0  # how often each weight set has learned
