@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from trainzip.container import Block, Container, pack, unpack
+from trainzip.container import FORMAT_VERSION, Block, Container, pack, unpack
 from trainzip.container.layout import MAGIC, read_version
 from trainzip.errors import FormatError, TrainzipError, VersionError
 
@@ -63,12 +63,32 @@ def test_trailing_garbage_is_refused(packed):
 
 
 def test_a_preset_file_has_a_small_envelope():
-    """Magic, version, a preset's settings, length, digest, one block's mode and the CRC: under 30
-    bytes, so the header does not decide how a small file compares."""
+    """Magic 4, version 1, the level's index 1, length 2, digest 8, one block's mode 1 and the CRC 4:
+    21 bytes, so the header does not decide how a small file compares."""
     from trainzip.codec import KIND
 
     data = b"x" * 1000
     blob = pack(Container({"kind": KIND, "config": {"level": "max"}}, len(data), hashlib.sha256(data).digest(),
                           [Block(len(data), b"")]))
-    assert len(blob) <= 30
+    assert len(blob) == 21
     assert unpack(blob).metadata == {"kind": KIND, "config": {"level": "max"}}
+
+
+def test_every_level_is_recorded_in_one_byte():
+    """Each level trainzip has is one of the named headers (a new level must be added there, with a
+    new format version)."""
+    from trainzip.codec import KIND
+    from trainzip.container.layout import NAMED_METADATA
+    from trainzip.presets import LEVELS, settings_record
+
+    assert [{"config": settings_record(config), "kind": KIND} for config in LEVELS.values()] == list(NAMED_METADATA)
+
+
+def test_an_unknown_named_header_is_refused():
+    """A header index past the named ones (under a valid CRC: a file from a later release) is an error."""
+    import struct
+    import zlib
+
+    body = MAGIC + bytes([FORMAT_VERSION, 2 * 7 + 1, 0]) + bytes(8) + bytes([0])
+    with pytest.raises(FormatError, match="names settings that do not exist"):
+        unpack(body + struct.pack("<I", zlib.crc32(body)))

@@ -22,14 +22,16 @@ LEVELS: dict[str, CodecConfig] = {
                            context_mixing=ContextMixingConfig(contexts=24, mixers=7, run_inputs=True),
                            network=NetworkConfig(hidden=64, embedding=16)),
     # every context, mixer and SSE stage, a probability input and a run input per context besides
-    # its stretch, 4x larger tables, one unbroken stream; with this many inputs the mixers settle
+    # its stretch, 2x larger tables, one unbroken stream; with this many inputs the mixers settle
     # sooner and lower (rate, boost and decay measured on alice29, asyoulik and the small files).
+    # 4x larger tables (table_bits=24) saved 0.03% on enwik6 for 1.5 GB more memory (0.6.0: peak
+    # 3,951 MiB against 2,439), too near the 4 GiB the levels keep under.
     # No network: a PyTorch step costs about 1 ms whatever the batch, so a network needs many
     # streams, and the streams cost more than the network gave (alice29, measured while building
     # 0.3.0: 35,594 bytes in 82 s with a 256-unit LSTM over 8 streams, 35,358 in 18 s with neither;
     # 0.4.0, one stream: a 128-unit LSTM saved 0.3% at a tenth of the speed)
     "max": CodecConfig(level="max", streams=1,
-                       context_mixing=ContextMixingConfig(probability_inputs=True, run_inputs=True, table_bits=24,
+                       context_mixing=ContextMixingConfig(probability_inputs=True, run_inputs=True, table_bits=23,
                                                           mixer_rate=6, mixer_boost=80, mixer_decay=128,
                                                           counter_limit=160),
                        network=None),

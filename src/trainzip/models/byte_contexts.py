@@ -36,6 +36,8 @@ def context_hashes(state, s, params, data, followers):
     byte; the bytes since the last opening bracket or quote, with the last byte. Then (39-41), for
     prose: the current word with the last punctuation; the current word with the last two bytes; the
     last punctuation and the words since it, with the last byte. Then (42) indentation (`_indentation`).
+    Then (43-47), with capitals folded (see context_registers.FOLDED_CONTEXTS): orders 1-4, and the
+    distance to the last blank with the last byte.
     """
     n_ctx = params[N_CTX]
     c4 = state[s, C4]
@@ -76,10 +78,12 @@ def context_hashes(state, s, params, data, followers):
     after_c2 = followers[c4 & 0xFFFF]
     token = state[s, TOKEN]
     punct = state[s, PUNCT]
+    folded = fold_case(c4)
     last = (c1 | (after_c1 & 0xFF) << 8, c1 | (after_c1 & 0xFFFF) << 8, (c4 & 0xFFFF) | (after_c2 & 0xFF) << 16,
             mix32(c4 & 0xFFFF, after_c2), mix32(state[s, QUOTE] * 256 + c1, state[s, NEST]),
             mix32(state[s, LINE_TOKEN], mix32(token, c1)), mix32(state[s, OPEN_HASH], c1),
-            mix32(word, punct & 0xFF), mix32(word, c4 & 0xFFFF), mix32(punct, c1), _indentation(state, s, c4))
+            mix32(word, punct & 0xFF), mix32(word, c4 & 0xFFFF), mix32(punct, c1), _indentation(state, s, c4),
+            folded & 0xFF, folded & 0xFFFF, folded & 0xFFFFFF, folded, mix32(blank_distance, folded & 0xFF))
     for i in range(32, n_ctx):
         state[s, HASH + i] = mix32(last[i - 32], i + 1)
 

@@ -33,7 +33,7 @@ from trainzip.models.context_registers import (
     HASH, IDENTITY_BUCKETS, INITIAL_WEIGHT, LIMIT, LINE_START, MATCH_CELL, MATCH_LEN, MIXERS, MIXER_OFFSETS,
     MIX_BOOST, MIX_DECAY, MIX_LR, MIX_SEL, N_CTX, P_MIX, POS, PROBABILITY_INPUTS, RECIPROCAL, RUN_CELL, RUN_INPUTS,
     RUN_MAP_CELLS, RUN_SLOT, SHAPE, SSE_SHARE, SSE_STAGES, STEP, TABLE_BITS, USE_NEURAL, WORD, byte_class, mix32,
-    PRIOR_OUT, PRIOR_SHARE, squash,
+    PRIOR_OUT, PRIOR_SHARE, FOLDED_CONTEXTS, fold_byte, fold_case, fold_partial, squash,
 )
 
 
@@ -43,11 +43,12 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
     counters, adapt, weights, final_weights, match_counters, apm, match_table, followers, runs, run_map, direct = tables
     c0 = state[s, C0]
     bit = state[s, BIT]
-    k, seen = _counter_inputs(s, state, params, counters, adapt, inputs, c0, stretch_t)
+    folded = fold_partial(c0, bit)
+    k, seen = _counter_inputs(s, state, params, counters, adapt, inputs, c0, folded, stretch_t)
     if params[RUN_INPUTS]:
-        k = _run_inputs(s, state, params[N_CTX], c0, bit, run_map, inputs, k, stretch_t)
+        k = _run_inputs(s, state, params[N_CTX], c0, folded, bit, run_map, inputs, k, stretch_t)
     k = _match_input(s, state, match_counters, inputs, k, c0, bit, stretch_t)
-    k = _direct_inputs(s, state, direct, inputs, k, c0, stretch_t)
+    k = _direct_inputs(s, state, direct, inputs, k, folded, stretch_t)
     if params[USE_NEURAL]:
         low = (c0 - (1 << bit)) << (8 - bit)
         size = 1 << (8 - bit)
@@ -56,23 +57,24 @@ def predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stret
         inputs[s, k] = stretch_t[min(max((ones * 4096) // total, 1), 4095)]
         k += 1
     inputs[s, k] = 256  # bias
-    _select_weight_sets(s, state, c0, bit, seen)
+    _select_weight_sets(s, state, c0, folded, bit, seen)
     p_mix = _mix(s, state, params, weights, final_weights, inputs, mixer_out, squash_t)
     return _refine(s, state, params, apm, p_mix, c0, bit, stretch_t)
 
 
 @numba.njit(cache=True, inline="always")
-def _counter_inputs(s, state, params, counters, adapt, inputs, c0, stretch_t):
+def _counter_inputs(s, state, params, counters, adapt, inputs, c0, folded, stretch_t):
     """Each context's counter, through its adaptive map: the stretch of what such counters really
     predicted, and (with probability inputs) the same evidence in the probability domain, which the
-    mixer can then bend. Returns the next free input and how many contexts were seen before."""
+    mixer can then bend. A folded context's counter is keyed by the folded partial byte. Returns the
+    next free input and how many contexts were seen before."""
     n_ctx = params[N_CTX]
     mask = (1 << params[TABLE_BITS]) - 1
     probability_inputs = params[PROBABILITY_INPUTS]
     seen = 0
     k = n_ctx
     for i in range(n_ctx):
-        h = mix32(state[s, HASH + i], c0)
+        h = mix32(state[s, HASH + i], folded if (FOLDED_CONTEXTS >> i) & 1 else c0)
         state[s, BIT_HASH + i] = h
         slot = counters[i, h & mask]
         st = 0
@@ -96,9 +98,10 @@ def _counter_inputs(s, state, params, counters, adapt, inputs, c0, stretch_t):
 
 
 @numba.njit(cache=True, inline="always")
-def _run_inputs(s, state, n_ctx, c0, bit, run_map, inputs, k, stretch_t):
+def _run_inputs(s, state, n_ctx, c0, folded, bit, run_map, inputs, k, stretch_t):
     """One input per context from the bytes last seen in it: if the partial byte agrees with the
-    last one (or the one before), the bit it predicts, as sure as such runs have turned out to be."""
+    last one (or the one before), the bit it predicts, as sure as such runs have turned out to be.
+    A folded context compares folded bytes (a 'C' last time predicts the rest of a 'c')."""
     group = (0x33322210 >> (bit << 2)) & 0xF  # bit 0, bit 1, bits 2-4, bits 5-7
     for i in range(n_ctx):
         slot = state[s, RUN_SLOT + i]
@@ -107,10 +110,15 @@ def _run_inputs(s, state, n_ctx, c0, bit, run_map, inputs, k, stretch_t):
             last = (slot >> 16) & 0xFF
             before = (slot >> 8) & 0xFF
             uncertain = int(last != before)
-            if ((last | 256) >> (8 - bit)) == c0:
+            partial = c0
+            if (FOLDED_CONTEXTS >> i) & 1 and bit >= 3:  # where fold_partial may have folded c0
+                partial = folded
+                last = fold_byte(last)
+                before = fold_byte(before)
+            if ((last | 256) >> (8 - bit)) == partial:
                 bucket = min(slot & 0xFF, 16)
                 cell = ((bucket * 4 + group) * 2 + uncertain) * 2 + ((last >> (7 - bit)) & 1)
-            elif uncertain and ((before | 256) >> (8 - bit)) == c0:
+            elif uncertain and ((before | 256) >> (8 - bit)) == partial:
                 cell = ((17 * 4 + group) * 2 + 1) * 2 + ((before >> (7 - bit)) & 1)
         if cell >= 0:
             cell += i * RUN_MAP_CELLS
@@ -143,8 +151,9 @@ def _match_input(s, state, match_counters, inputs, k, c0, bit, stretch_t):
 @numba.njit(cache=True, inline="always")
 def _direct_inputs(s, state, direct, inputs, k, c0, stretch_t):
     """Orders 0-2 from direct tables at a fast and a slow rate: what the low orders did lately,
-    beside what they did on the whole (the hashed counters)."""
-    c4 = state[s, C4]
+    beside what they did on the whole (the hashed counters, which keep the case). With capitals
+    folded, c0 the folded partial byte."""
+    c4 = fold_case(state[s, C4])
     cells = (c0, DIRECT_OFFSETS[1] + ((c4 & 0xFF) << 8 | c0), DIRECT_OFFSETS[2] + (mix32(c4 & 0xFFFF, c0) & 0xFFFF))
     for o in range(DIRECT_ORDERS):
         state[s, DIRECT_CELL + o] = cells[o]
@@ -155,26 +164,29 @@ def _direct_inputs(s, state, direct, inputs, k, c0, stretch_t):
 
 
 @numba.njit(cache=True, inline="always")
-def _select_weight_sets(s, state, c0, bit, seen):
-    """Each mixer's weight set for this bit (mixer 1's was set with the match input); see MIXER_SETS."""
+def _select_weight_sets(s, state, c0, folded, bit, seen):
+    """Each mixer's weight set for this bit (mixer 1's was set with the match input); see MIXER_SETS.
+    Those selected by the partial byte or the last bytes alone take them with capitals folded, so a
+    capital's sets learn from its lower case."""
     c4 = state[s, C4]
-    state[s, MIX_SEL] = c0
-    state[s, MIX_SEL + 2] = c4 & 0xFF
+    folded4 = fold_case(c4)
+    state[s, MIX_SEL] = folded
+    state[s, MIX_SEL + 2] = folded4 & 0xFF
     state[s, MIX_SEL + 3] = seen * 8 + bit
-    state[s, MIX_SEL + 4] = (c4 >> 8) & 0xFF
+    state[s, MIX_SEL + 4] = (folded4 >> 8) & 0xFF
     state[s, MIX_SEL + 5] = (state[s, SHAPE] & 0x1FF) * 8 + bit
     state[s, MIX_SEL + 6] = byte_class(c4 & 0xFF) * 256 + c0
     state[s, MIX_SEL + 7] = state[s, SHAPE] & 0xFFF
     state[s, MIX_SEL + 8] = min(state[s, POS] - state[s, LINE_START], 63) * 8 + bit
     state[s, MIX_SEL + 9] = (state[s, EXPECTED] if state[s, MATCH_LEN] > 0 else 0) * 8 + bit
-    state[s, MIX_SEL + 10] = (mix32(c4 & 0xFFFF, 7) & 2047) * 8 + bit
+    state[s, MIX_SEL + 10] = (mix32(folded4 & 0xFFFF, 7) & 2047) * 8 + bit
     state[s, MIX_SEL + 11] = (state[s, WORD] & 1023) * 8 + bit
     # second layer: the partial byte with the classes of the last two bytes; mixer 1's and mixer 7's
-    # selectors; the partial byte
+    # selectors; the folded partial byte
     state[s, FINAL_SEL] = c0 + 256 * byte_class(c4 & 0xFF) + 2048 * byte_class((c4 >> 8) & 0xFF)
     state[s, FINAL_SEL + 1] = FINAL_OFFSETS[1] + state[s, MIX_SEL + 1]
     state[s, FINAL_SEL + 2] = FINAL_OFFSETS[2] + state[s, MIX_SEL + 7]
-    state[s, FINAL_SEL + 3] = FINAL_OFFSETS[3] + c0
+    state[s, FINAL_SEL + 3] = FINAL_OFFSETS[3] + folded
 
 
 @numba.njit(cache=True, inline="always")

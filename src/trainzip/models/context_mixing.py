@@ -26,7 +26,7 @@ kernel_cache.refresh()  # before any kernel runs: cached code must match every f
 class ContextMixingConfig:
     """Settings of the count-based model; all of them change the code, so all go in the file."""
 
-    contexts: int = 43  # the first n of the kernel's 43 contexts (see byte_contexts.context_hashes)
+    contexts: int = 48  # the first n of the kernel's 48 contexts (see byte_contexts.context_hashes)
     mixers: int = 12  # the first n of the kernel's 12 first-layer mixers (see context_registers.MIXER_SETS)
     table_bits: int = 22  # at most 2**table_bits counters per context (fewer for small blocks, see sized_bits)
     counter_limit: int = 127  # adaptation floor: counters average over at most this many events (<= 255)

@@ -12,7 +12,7 @@ from trainzip.models.logistic import SQUASH
 
 # Columns of the per-stream register file, ``state`` (B, STATE_COLUMNS) int64.
 C0, BIT, C4, C8, WORD, WORD_PREV, MATCH_PTR, MATCH_LEN, POS, SEG_START, EXPECTED = range(11)
-MAX_CONTEXTS = 43
+MAX_CONTEXTS = 48
 MAX_MIXERS = 12
 MAX_SSE_STAGES = 5
 FINAL_MIXERS = 4
@@ -47,6 +47,13 @@ PREV_INDENT_HASH = PRIOR_OUT + 2  # ... and of the previous line's
 LAST_INKED = PRIOR_OUT + 3  # the last byte that was not a blank or a newline
 PREV_LINE_END = PRIOR_OUT + 4  # the previous line's last such byte
 STATE_COLUMNS = PRIOR_OUT + 5
+
+# Contexts whose counters see the partial byte with capitals folded (`fold_partial`): the word
+# contexts (8, 9, 14, 15, 26, 27, 29, 30, 39-41, their words already fold case) and the folded orders
+# (43-47). What they learn of a letter's last five bits serves it in either case ("Compression" after
+# "compression"). All the folding of format 6 together, max: -0.9% on cp.html, -0.7% on fields.c,
+# -0.35% on alice29, +0.04% on plrabn12.
+FOLDED_CONTEXTS = sum(1 << i for i in (8, 9, 14, 15, 26, 27, 29, 30, 39, 40, 41, 43, 44, 45, 46, 47))
 
 # Parameters, packed into one int64 array.
 (N_CTX, TABLE_BITS, LIMIT, MIX_LR, MATCH_MIN, MATCH_BITS, SEG_LEN, STEP, USE_NEURAL, PROBABILITY_INPUTS, MIX_BOOST,
@@ -123,6 +130,22 @@ def byte_class(byte):
     if 33 <= byte < 127:
         return 7
     return 0
+
+
+@numba.njit(cache=True, inline="always")
+def fold_partial(c0, bit):
+    """The partial byte c0 (``bit`` bits known, after a leading 1) with the case bit set once its
+    first three bits say 010, a byte in 0x40-0x5F: 'C' then goes on as 'c' does. (The fold takes
+    @[\\]^_ with it, to `{|}~: the partial byte cannot yet tell them from letters.)"""
+    if bit >= 3 and ((c0 >> (bit - 3)) & 7) == 2:
+        return c0 | (1 << (bit - 3))
+    return c0
+
+
+@numba.njit(cache=True, inline="always")
+def fold_byte(byte):
+    """A whole byte as `fold_partial` sees it: 0x40-0x5F moved to 0x60-0x7F."""
+    return byte | 0x20 if 0x40 <= byte <= 0x5F else byte
 
 
 @numba.njit(cache=True, inline="always")
