@@ -24,6 +24,7 @@ Small files are where a header shows: a level's whole envelope is 21-23 bytes.
 
 from __future__ import annotations
 
+import copy
 import json
 import struct
 import zlib
@@ -40,7 +41,7 @@ DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guar
 
 # Part of format version 6: changing either changes files' bytes, so it needs a new version.
 # The metadata `trainzip compress` writes for each named level, recorded by its index: one byte
-# instead of the five a DEFLATEd record costs (a file of 4 kB gains 0.1%).
+# instead of the five a DEFLATEd record costs (0.3% of a 4 kB text's output with max).
 NAMED_METADATA = tuple({"config": {"level": level}, "kind": "bytes"} for level in ("fast", "default", "max"))
 METADATA_DICTIONARY = (
     b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
@@ -182,12 +183,13 @@ def _read_metadata_field(reader: _Reader) -> int | bytes:
     return reader.take(length_or_index >> 1, "header")
 
 
-def _metadata(field: int | bytes) -> dict:
-    if isinstance(field, bytes):
-        return _inflate(field)
-    if field >= len(NAMED_METADATA):
+def _metadata(recorded: int | bytes) -> dict:
+    """The metadata a field read by `_read_metadata_field` stands for (a copy the caller may change)."""
+    if isinstance(recorded, bytes):
+        return _inflate(recorded)
+    if recorded >= len(NAMED_METADATA):
         raise FormatError("corrupt file: the header names settings that do not exist")
-    return json.loads(json.dumps(NAMED_METADATA[field]))  # a copy the caller may change
+    return copy.deepcopy(NAMED_METADATA[recorded])
 
 
 def read_version(data: bytes) -> int:
