@@ -85,3 +85,42 @@ def test_max_tables_for_the_largest_block_stay_under_4_gib():
     block = np.zeros(config.block_size, dtype=np.uint8)
     model = ContextMixingModel(config.context_mixing, block, streams=1, segment_length=len(block), neural_inputs=False)
     assert sum(table.nbytes for table in model.tables) + block.nbytes <= 3.3 * 2**30
+
+
+def _bit_hashes_before_bit_3(text: bytes) -> np.ndarray:
+    """Code ``text`` but its last byte's last five bits, then predict its fourth bit: each context's
+    counter key and the direct tables' cells for that bit."""
+    data = np.frombuffer(text, dtype=np.uint8).copy()
+    config = ContextMixingConfig(table_bits=12, run_inputs=True)
+    model = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
+    steps = [(position, bit) for position in range(len(data)) for bit in range(8)][:8 * len(data) - 5]
+    for position, bit in steps:
+        model.params[r.STEP] = position
+        k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
+                  SQUASH, STRETCH)
+        k.update(0, (int(data[position]) >> (7 - bit)) & 1, model.state, model.params, model.tables, model.inputs,
+                 model.mixer_out, SQUASH, model.data)
+    k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
+              SQUASH, STRETCH)
+    return np.concatenate([model.state[0, r.BIT_HASH:r.BIT_HASH + config.contexts],
+                           model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]])
+
+
+def test_a_capital_goes_on_as_its_lower_case_in_the_folded_contexts():
+    """After "the C" and "the c", once the case bit is coded, the folded contexts (and the direct
+    tables) key the rest of the byte alike, so what they learned of 'c' serves 'C'; every other
+    context keeps the cases apart."""
+    upper = _bit_hashes_before_bit_3(b"said the C")
+    lower = _bit_hashes_before_bit_3(b"said the c")
+    folded = np.array([(r.FOLDED_CONTEXTS >> i) & 1 for i in range(r.MAX_CONTEXTS)] + [1] * r.DIRECT_ORDERS, bool)
+    assert (upper[folded] == lower[folded]).all()
+    assert (upper[~folded] != lower[~folded]).all()
+
+
+def test_only_bytes_in_0x40_to_0x5f_are_folded():
+    """The fold sets the case bit once the first three bits say 010; digits and lower case pass as they are."""
+    for byte in range(256):
+        for bit in range(8):
+            partial = (byte | 256) >> (8 - bit)
+            expected = (((byte | 0x20) | 256) >> (8 - bit)) if 0x40 <= byte <= 0x5F and bit >= 3 else partial
+            assert r.fold_partial(partial, bit) == expected, (byte, bit)
