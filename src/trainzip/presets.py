@@ -24,8 +24,8 @@ LEVELS: dict[str, CodecConfig] = {
     # every context, mixer and SSE stage, a probability input and a run input per context besides
     # its stretch, 2x larger tables, one unbroken stream; with this many inputs the mixers settle
     # sooner and lower (rate, boost and decay measured on alice29, asyoulik and the small files).
-    # 4x larger tables (table_bits=24) saved 0.03% on enwik6 for 1.5 GB more memory (0.6.0: peak
-    # 3,951 MiB against 2,439), too near the 4 GiB the levels keep under.
+    # 4x larger tables (table_bits=24) saved 0.03% on enwik6 for 1.6 GB more memory (0.6.0: peak
+    # 4,041 MiB against 2,441), too near the 4 GiB the levels keep under.
     # No network: a PyTorch step costs about 1 ms whatever the batch, so a network needs many
     # streams, and the streams cost more than the network gave (alice29, measured while building
     # 0.3.0: 35,594 bytes in 82 s with a 256-unit LSTM over 8 streams, 35,358 in 18 s with neither;
