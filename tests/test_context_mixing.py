@@ -48,6 +48,16 @@ def test_the_kernel_has_a_register_and_weight_sets_for_every_mixer():
     assert len(r.FINAL_SETS) == r.FINAL_MIXERS
 
 
+def _predict(model: ContextMixingModel) -> int:
+    """Stream 0's prediction of its next bit, straight from the kernel (registers left as they are)."""
+    return k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
+                     SQUASH, STRETCH)
+
+
+def _learn(model: ContextMixingModel, y: int) -> None:
+    k.update(0, y, model.state, model.params, model.tables, model.inputs, model.mixer_out, SQUASH, model.data)
+
+
 def test_every_selector_stays_inside_its_mixers_weight_sets():
     """Numba does not check bounds: a selector past its mixer's sets would silently use (or, in the
     second layer, corrupt) another's weights. Step the kernels bit by bit over bytes of every value,
@@ -61,8 +71,7 @@ def test_every_selector_stays_inside_its_mixers_weight_sets():
     for position, byte in enumerate(data):
         model.params[r.STEP] = position
         for bit in range(8):
-            k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
-                      SQUASH, STRETCH)
+            _predict(model)
             selectors = model.state[0, r.MIX_SEL:r.MIX_SEL + r.MAX_MIXERS]
             assert (selectors >= 0).all() and (selectors < np.array(r.MIXER_SETS)).all(), (position, bit)
             final = model.state[0, r.FINAL_SEL:r.FINAL_SEL + r.FINAL_MIXERS]
@@ -72,8 +81,7 @@ def test_every_selector_stays_inside_its_mixers_weight_sets():
             assert ((runs >= -1) & (runs < config.contexts * r.RUN_MAP_CELLS)).all(), (position, bit)
             direct = model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]
             assert ((direct >= 0) & (direct < r.DIRECT_CELLS)).all(), (position, bit)
-            k.update(0, (int(byte) >> (7 - bit)) & 1, model.state, model.params, model.tables, model.inputs,
-                     model.mixer_out, SQUASH, model.data)
+            _learn(model, (int(byte) >> (7 - bit)) & 1)
 
 
 def test_max_tables_for_the_largest_block_stay_under_4_gib():
@@ -96,12 +104,9 @@ def _bit_hashes_before_bit_3(text: bytes) -> np.ndarray:
     steps = [(position, bit) for position in range(len(data)) for bit in range(8)][:8 * len(data) - 5]
     for position, bit in steps:
         model.params[r.STEP] = position
-        k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
-                  SQUASH, STRETCH)
-        k.update(0, (int(data[position]) >> (7 - bit)) & 1, model.state, model.params, model.tables, model.inputs,
-                 model.mixer_out, SQUASH, model.data)
-    k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
-              SQUASH, STRETCH)
+        _predict(model)
+        _learn(model, (int(data[position]) >> (7 - bit)) & 1)
+    _predict(model)
     return np.concatenate([model.state[0, r.BIT_HASH:r.BIT_HASH + config.contexts],
                            model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]])
 

@@ -12,7 +12,7 @@ from trainzip.models.context_registers import (
     BIT, C0, C4, C8, EXPECTED, FOLLOW_C1, HASH, INDENT, LAST_BLANK, LINE_START, LINE_TOKEN, MATCH_BITS, MATCH_LEN,
     MATCH_MIN, MATCH_PTR, N_CTX, NEST, OPEN_HASH, POS, PREV_LINE_START, PUNCT, QUOTE, RUN_BITS, RUN_INPUTS, RUN_SLOT,
     SEG_LEN, SEG_START, SHAPE, SHORT_MATCH, STEP, TOKEN, WORD, WORD_PREV, WORD_PREV2, INDENT_HASH, PREV_INDENT_HASH,
-    LAST_INKED, PREV_LINE_END, byte_class, fold_case, hash_bytes, is_known, mix32,
+    LAST_INKED, PREV_LINE_END, FOLDED_C4, byte_class, fold_case, hash_bytes, is_known, mix32,
 )
 
 
@@ -67,7 +67,7 @@ def context_hashes(state, s, params, data, followers):
             mix32(state[s, INDENT], c1 | (line_first << 8)), mix32(state[s, NEST], c4 & 0xFFFF),
             hash_bytes(data, max(start, pos - 12), pos), hash_bytes(data, max(start, pos - 20), pos),
             c4 & 0xFF00FF, c4 & 0xFF00FF00, mix32(blank_distance, c4 & 0xFFFF), mix32(above, c4 & 0xFFFF),
-            mix32(fold_case(c4), fold_case(c8) & 0xFF), mix32(word1, c4 & 0xFFFF),
+            mix32(state[s, FOLDED_C4], fold_case(c8) & 0xFF), mix32(word1, c4 & 0xFFFF),
             mix32(line_first, min(column, 63) << 8 | c1), mix32(word, blank), mix32(mix32(word, word1), c1),
             mix32(c4 & 0xFFFF, shape >> 6))
     for i in range(16, min(n_ctx, 32)):
@@ -78,7 +78,7 @@ def context_hashes(state, s, params, data, followers):
     after_c2 = followers[c4 & 0xFFFF]
     token = state[s, TOKEN]
     punct = state[s, PUNCT]
-    folded = fold_case(c4)
+    folded = state[s, FOLDED_C4]
     last = (c1 | (after_c1 & 0xFF) << 8, c1 | (after_c1 & 0xFFFF) << 8, (c4 & 0xFFFF) | (after_c2 & 0xFF) << 16,
             mix32(c4 & 0xFFFF, after_c2), mix32(state[s, QUOTE] * 256 + c1, state[s, NEST]),
             mix32(state[s, LINE_TOKEN], mix32(token, c1)), mix32(state[s, OPEN_HASH], c1),
@@ -109,6 +109,7 @@ def end_of_byte(state, s, byte, params, data, match_table, followers, runs):
     followers[before & 0xFFFF] = ((followers[before & 0xFFFF] << 8) | byte) & 0xFFFF
     state[s, C8] = ((state[s, C8] << 8) | (before >> 24)) & 0xFFFFFFFF
     state[s, C4] = ((before << 8) | byte) & 0xFFFFFFFF
+    state[s, FOLDED_C4] = fold_case(state[s, C4])  # read by every bit's folded keys
     _advance_words(state, s, byte)
     _advance_lines(state, s, byte, before & 0xFF, pos)
     state[s, C0] = 1

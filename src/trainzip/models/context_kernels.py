@@ -33,7 +33,7 @@ from trainzip.models.context_registers import (
     HASH, IDENTITY_BUCKETS, INITIAL_WEIGHT, LIMIT, LINE_START, MATCH_CELL, MATCH_LEN, MIXERS, MIXER_OFFSETS,
     MIX_BOOST, MIX_DECAY, MIX_LR, MIX_SEL, N_CTX, P_MIX, POS, PROBABILITY_INPUTS, RECIPROCAL, RUN_CELL, RUN_INPUTS,
     RUN_MAP_CELLS, RUN_SLOT, SHAPE, SSE_SHARE, SSE_STAGES, STEP, TABLE_BITS, USE_NEURAL, WORD, byte_class, mix32,
-    PRIOR_OUT, PRIOR_SHARE, FOLDED_CONTEXTS, fold_byte, fold_case, fold_partial, squash,
+    PRIOR_OUT, PRIOR_SHARE, FOLDED_C4, FOLDED_CONTEXTS, fold_byte, fold_partial, squash,
 )
 
 
@@ -153,7 +153,7 @@ def _direct_inputs(s, state, direct, inputs, k, c0, stretch_t):
     """Orders 0-2 from direct tables at a fast and a slow rate: what the low orders did lately,
     beside what they did on the whole (the hashed counters, which keep the case). With capitals
     folded, c0 the folded partial byte."""
-    c4 = fold_case(state[s, C4])
+    c4 = state[s, FOLDED_C4]
     cells = (c0, DIRECT_OFFSETS[1] + ((c4 & 0xFF) << 8 | c0), DIRECT_OFFSETS[2] + (mix32(c4 & 0xFFFF, c0) & 0xFFFF))
     for o in range(DIRECT_ORDERS):
         state[s, DIRECT_CELL + o] = cells[o]
@@ -169,7 +169,7 @@ def _select_weight_sets(s, state, c0, folded, bit, seen):
     Those selected by the partial byte or the last bytes alone take them with capitals folded, so a
     capital's sets learn from its lower case."""
     c4 = state[s, C4]
-    folded4 = fold_case(c4)
+    folded4 = state[s, FOLDED_C4]
     state[s, MIX_SEL] = folded
     state[s, MIX_SEL + 2] = folded4 & 0xFF
     state[s, MIX_SEL + 3] = seen * 8 + bit

@@ -46,7 +46,8 @@ INDENT_HASH = PRIOR_OUT + 1  # hash of the current line's leading blanks (so far
 PREV_INDENT_HASH = PRIOR_OUT + 2  # ... and of the previous line's
 LAST_INKED = PRIOR_OUT + 3  # the last byte that was not a blank or a newline
 PREV_LINE_END = PRIOR_OUT + 4  # the previous line's last such byte
-STATE_COLUMNS = PRIOR_OUT + 5
+FOLDED_C4 = PRIOR_OUT + 5  # C4 with capitals folded (`fold_case`), set once per byte
+STATE_COLUMNS = PRIOR_OUT + 6
 
 # Contexts whose counters see the partial byte with capitals folded (`fold_partial`): the word
 # contexts (8, 9, 14, 15, 26, 27, 29, 30, 39-41, their words already fold case) and the folded orders
