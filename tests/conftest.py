@@ -11,7 +11,7 @@ import pytest
 
 from trainzip.config import CodecConfig
 from trainzip.models.context_mixing import ContextMixingConfig
-from trainzip.models.neural import NetworkConfig
+from trainzip.models.network.config import NetworkConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

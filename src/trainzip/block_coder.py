@@ -13,7 +13,6 @@ import numpy as np
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.config import CodecConfig
 from trainzip.models.byte_streams import ByteStreamLearner
-from trainzip.models.neural import OnlineByteNetwork
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""
@@ -24,6 +23,10 @@ def build_learner(config: CodecConfig, block: np.ndarray) -> ByteStreamLearner:
     streams = config.streams_for(len(block))
     network = None
     if config.uses_network(len(block)):
+        from trainzip.models.network.torch_lstm import OnlineByteNetwork  # PyTorch only where a network runs
+        from trainzip.numerics import use_threads
+
+        use_threads(config.threads)
         network = OnlineByteNetwork(config.network, streams, config.seed)
     return ByteStreamLearner(block, streams, config.context_mixing, network)
 

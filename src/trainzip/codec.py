@@ -96,7 +96,6 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
                          progress: Progress | None = None) -> tuple[bytes, CodingReport]:
     """Compress ``data`` with a preset ``level`` (or an explicit ``config``); returns the file and its figures."""
     config = config or preset(level)
-    numerics.use_threads(config.threads)
     started = time.perf_counter()
     source = np.frombuffer(data, dtype=np.uint8)
     tally = _Tally(progress)
@@ -141,7 +140,6 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
     config = read_settings(container)
     if not ignore_fingerprint and "fingerprint" in container.metadata:
         numerics.check_fingerprint(container.metadata["fingerprint"])
-    numerics.use_threads(config.threads)
     started = time.perf_counter()
     tally = _Tally(progress)
     parts, position_bits = [], []

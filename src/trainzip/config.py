@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from trainzip.errors import FormatError
 from trainzip.models.context_mixing import ContextMixingConfig
-from trainzip.models.neural import NetworkConfig
+from trainzip.models.network.config import NetworkConfig
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from trainzip.config import CodecConfig
 from trainzip.errors import FormatError, TrainzipError
 from trainzip.models.context_mixing import ContextMixingConfig
-from trainzip.models.neural import NetworkConfig
+from trainzip.models.network.config import NetworkConfig
 
 LEVELS: dict[str, CodecConfig] = {
     # eight contexts, six mixers, two SSE stages, no network: the quickest learner, still far below xz -9e

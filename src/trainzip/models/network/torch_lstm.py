@@ -1,4 +1,4 @@
-"""A byte-level recurrent network that learns online: the neural half of the mix.
+"""A byte-level LSTM in PyTorch that learns online: the network of format 6's `default` level.
 
 Every byte-step it predicts the next byte of all B streams in one batched forward (always shape
 (B, ...), so encoder and decoder run identical kernels); every ``bptt`` byte-steps it takes one
@@ -7,23 +7,12 @@ Adam step on the coding cost of those steps, back-propagated through them, then 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 import torch._dynamo  # noqa: F401  (the first optimizer imports it lazily, about 2 s: take it with the imports)
 from torch import nn
 
-
-@dataclass(frozen=True, kw_only=True)
-class NetworkConfig:
-    """Settings of the network; all of them change the code, so all go in the file."""
-
-    embedding: int = 32
-    hidden: int = 128
-    bptt: int = 16  # byte-steps per truncated back-propagation update
-    learning_rate: float = 1e-2
-    gradient_clip: float = 1.0
+from trainzip.models.network.config import NetworkConfig
 
 
 class ByteLSTM(nn.Module):

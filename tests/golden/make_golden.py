@@ -1,0 +1,80 @@
+"""Write the golden files of the current format version, from the code as it stands, on purpose only:
+
+    python tests/golden/make_golden.py
+
+Golden files pin every level's bitstream on inputs large enough that every component of the
+model works (the network joins at 64 KiB), and on a small binary. They are never regenerated:
+a file once committed must decode, byte for byte, with every later release (docs/format.md).
+A change that alters a bitstream adds a new folder (a new format version or a new setting),
+never replaces one; this script refuses to overwrite anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "canterbury"
+TEXT_BYTES = 96 * 1024  # above 64 KiB, where default's network joins and its streams split
+BINARY_BYTES = 8 * 1024
+
+
+def _inputs() -> dict[str, bytes]:
+    """The golden inputs: a text, a binary, and a mixed one with an incompressible tail."""
+    text = (CORPUS / "alice29.txt").read_bytes()[:TEXT_BYTES]
+    binary = (CORPUS / "sum").read_bytes()[:BINARY_BYTES]
+    noise = np.random.default_rng(2026).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    return {"text.txt": text, "binary.bin": binary, "mixed.bin": text[:30_000] + noise}
+
+
+def _custom_config():
+    """A custom setting: more streams than the size would pick, two blocks (the second one stored,
+    noise), a seed, probability and run inputs with a few contexts and mixers."""
+    from trainzip.config import CodecConfig
+    from trainzip.models.context_mixing import ContextMixingConfig
+
+    return CodecConfig(level="custom", streams=3, min_segment=1024, seed=11, block_size=30_000,
+                       single_stream_below=0, network=None,
+                       context_mixing=ContextMixingConfig(contexts=30, mixers=9, sse_stages=4, table_bits=18,
+                                                          match_bits=16, probability_inputs=True,
+                                                          run_inputs=True, counter_limit=200))
+
+
+def main() -> None:
+    from trainzip.codec import compress
+    from trainzip.container import FORMAT_VERSION, unpack
+    from trainzip.presets import preset
+
+    folder = HERE / f"v{FORMAT_VERSION}"
+    if folder.exists():
+        sys.exit(f"{folder} exists: golden files are never regenerated (a new version gets a new folder)")
+    folder.mkdir()
+    inputs = _inputs()
+    entries = []
+    jobs = [(name, level, preset(level)) for name in ("text.txt", "binary.bin") for level in ("fast", "default", "max")]
+    jobs.append(("mixed.bin", "custom", _custom_config()))
+    for name, label, config in jobs:
+        blob = compress(inputs[name], config=config)
+        target = f"{name.split('.')[0]}.{label}.tz"
+        (folder / target).write_bytes(blob)
+        entries.append({"file": target, "original": name, "level": label, "bytes": len(blob),
+                        "original_bytes": len(inputs[name]),
+                        "original_sha256": hashlib.sha256(inputs[name]).hexdigest(),
+                        "sha256": hashlib.sha256(blob).hexdigest(),
+                        "machine_dependent": "fingerprint" in unpack(blob).metadata})
+        print(f"{target}: {len(inputs[name]):,} -> {len(blob):,} bytes")
+    for name, data in inputs.items():
+        (folder / name).write_bytes(data)
+    (folder / "manifest.json").write_text(json.dumps({"format_version": FORMAT_VERSION, "files": entries},
+                                                     indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
