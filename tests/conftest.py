@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from trainzip.config import CodecConfig
+from trainzip.codec.settings import CodecConfig
 from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.network.config import NetworkConfig
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import TINY, TINY_NEURAL, corpus_file
 from trainzip.codec import compress_with_report, decompress, decompress_with_report
-from trainzip.presets import LEVELS
+from trainzip.codec.presets import LEVELS
 
 
 @pytest.mark.parametrize("data", [b"", b"x", bytes(range(256)), bytes(range(256))[::-1] * 3],
@@ -40,7 +40,7 @@ def test_random_bytes_barely_expand():
 def test_learner_stays_calibrated_on_random_bytes():
     """Before any fallback, the learner's own code for 200 kB of noise is within 3% of 8 bits per byte."""
     data = np.random.default_rng(8).integers(0, 256, 200_000, dtype=np.uint8)
-    from trainzip.block_coder import code_block
+    from trainzip.codec.block_coder import code_block
     from trainzip.coding.bit_channel import BitChannel
 
     _, position_bits = code_block(TINY, BitChannel(), data.copy())

@@ -79,7 +79,7 @@ def test_every_level_is_recorded_in_one_byte():
     new format version)."""
     from trainzip.codec import KIND
     from trainzip.container.layout import NAMED_METADATA
-    from trainzip.presets import LEVELS, settings_record
+    from trainzip.codec.presets import LEVELS, settings_record
 
     assert [{"config": settings_record(config), "kind": KIND} for config in LEVELS.values()] == list(NAMED_METADATA)
 

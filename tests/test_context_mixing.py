@@ -87,7 +87,7 @@ def test_every_selector_stays_inside_its_mixers_weight_sets():
 def test_max_tables_for_the_largest_block_stay_under_4_gib():
     """Peak memory is the tables: for a whole 16 MiB block, max's (allocated lazily, so this costs
     no memory here) add up to at most 3.3 GiB, leaving room for the process under 4 GiB."""
-    from trainzip.presets import preset
+    from trainzip.codec.presets import preset
 
     config = preset("max")
     block = np.zeros(config.block_size, dtype=np.uint8)

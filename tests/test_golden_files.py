@@ -1,7 +1,7 @@
 """Golden files of every level: committed bitstreams that must decode, byte for byte, forever.
 
-Each folder under tests/golden/ was written once by `tests/golden/make_golden.py` from the code of
-its release and is never rewritten. A change that alters what a recorded setting decodes to fails
+Each folder under tests/golden/ (named by the release that wrote it) was written once by
+`tests/golden/make_golden.py` and is never rewritten. A change that alters what a recorded setting decodes to fails
 here first.
 """
 
@@ -21,7 +21,8 @@ from trainzip.container import unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-FOLDERS = sorted(p for p in GOLDEN.iterdir() if p.is_dir() and p.name.startswith("v"))
+FOLDERS = sorted((p for p in GOLDEN.iterdir() if (p / "manifest.json").exists()),
+                 key=lambda p: tuple(int(part) for part in p.name.split(".")))  # by release
 ENTRIES = [(folder, entry) for folder in FOLDERS for entry in json.loads((folder / "manifest.json").read_text())["files"]]
 
 

@@ -1,6 +1,6 @@
 """Numba's cache of a kernel follows every file the kernel is built from, not only its own."""
 
-from trainzip.models import kernel_cache
+from trainzip import kernel_cache
 
 
 def _kernel_files(tmp_path):

@@ -10,7 +10,7 @@ from tests.conftest import TINY, TINY_NEURAL
 from trainzip.codec import compress, decompress
 from trainzip.container import FORMAT_VERSION, unpack
 from trainzip.errors import FormatError
-from trainzip.presets import LEVELS, settings_from_record, settings_record
+from trainzip.codec.presets import LEVELS, settings_from_record, settings_record
 
 PINNED = Path(__file__).resolve().parent / "fixtures" / f"v{FORMAT_VERSION}" / "presets.json"
 

@@ -7,7 +7,7 @@
 
 The total code length is the prequential description length of the data under the learner.
 Label streams and the library's learners run this loop; the byte codec runs the same loop one bit
-at a time inside its compiled kernel (`models.context_kernels.code_byte_steps`), where a Python
+at a time inside its compiled loop (`codec.bit_loop.code_byte_steps`), where a Python
 call per bit would cost more than the model.
 """
 

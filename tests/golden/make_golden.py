@@ -2,11 +2,12 @@
 
     python tests/golden/make_golden.py
 
-Golden files pin every level's bitstream on inputs large enough that every component of the
+Each release that changes a bitstream writes a folder named by its version. Golden files pin
+every level's bitstream on inputs large enough that every component of the
 model works (the network joins at 64 KiB), and on a small binary. They are never regenerated:
 a file once committed must decode, byte for byte, with every later release (docs/format.md).
-A change that alters a bitstream adds a new folder (a new format version or a new setting),
-never replaces one; this script refuses to overwrite anything.
+A change that alters a bitstream adds a new folder, never replaces one; this script refuses to
+overwrite anything.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _inputs() -> dict[str, bytes]:
 def _custom_config():
     """A custom setting: more streams than the size would pick, two blocks (the second one stored,
     noise), a seed, probability and run inputs with a few contexts and mixers."""
-    from trainzip.config import CodecConfig
+    from trainzip.codec.settings import CodecConfig
     from trainzip.models.context_mixing import ContextMixingConfig
 
     return CodecConfig(level="custom", streams=3, min_segment=1024, seed=11, block_size=30_000,
@@ -49,7 +50,7 @@ def _custom_config():
 def main() -> None:
     from trainzip.codec import compress
     from trainzip.container import FORMAT_VERSION, unpack
-    from trainzip.presets import preset
+    from trainzip.codec.presets import preset
 
     folder = HERE / f"v{FORMAT_VERSION}"
     if folder.exists():
@@ -71,8 +72,8 @@ def main() -> None:
         print(f"{target}: {len(inputs[name]):,} -> {len(blob):,} bytes")
     for name, data in inputs.items():
         (folder / name).write_bytes(data)
-    (folder / "manifest.json").write_text(json.dumps({"format_version": FORMAT_VERSION, "files": entries},
-                                                     indent=1) + "\n")
+    manifest = {"release": __version__, "format_version": FORMAT_VERSION, "files": entries}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
 
 
 if __name__ == "__main__":

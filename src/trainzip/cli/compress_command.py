@@ -11,7 +11,7 @@ from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
 from trainzip.cli.options import force_option, json_option, output_option, quiet_option
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
-from trainzip.presets import LEVELS, preset
+from trainzip.codec.presets import LEVELS, preset
 
 
 def default_output(input_path: str) -> str:
@@ -55,7 +55,7 @@ def command(input_path, output, level, streams, seed, threads, block_size, verif
     config = preset(level).replace(**{key: value for key, value in overrides.items() if value is not None})
 
     from trainzip.codec import compress_with_report, decompress
-    from trainzip.run_record import codec_record
+    from trainzip.codec.run_record import codec_record
 
     with byte_progress(len(data), "compress", quiet) as progress:
         blob, report = compress_with_report(data, config=config, progress=progress)

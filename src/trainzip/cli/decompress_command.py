@@ -40,7 +40,7 @@ def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
 
     from trainzip.codec import decompress_container
     from trainzip.container import unpack
-    from trainzip.run_record import codec_record
+    from trainzip.codec.run_record import codec_record
 
     container = unpack(blob)  # fails fast on a foreign, truncated or corrupt file
     with byte_progress(container.original_length, "decompress", quiet) as progress:

@@ -9,7 +9,7 @@ import click
 
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import IntegrityError
-from trainzip.presets import LEVELS
+from trainzip.codec.presets import LEVELS
 
 
 def sample_text() -> bytes:

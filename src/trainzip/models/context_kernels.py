@@ -1,13 +1,13 @@
-"""Numba kernels of the count-based context-mixing model, and the byte codec's coding loop.
+"""Numba kernels of the count-based context-mixing model: predict a bit, learn the coded bit.
 
 All arithmetic is on integers, so encoder and decoder compute identical predictions on any CPU.
 The model follows lpaq1 and paq8 in spirit: hashed order-n, word, sparse, column, byte-class,
 bracket and indirect contexts with adaptive counters and run slots, direct low-order tables, a
 match model, two layers of gated linear mixers in the logistic domain, and adaptive probability
 maps (SSE). The B streams share every table (they learn from each other) but keep their own
-history. `code_byte_steps` predicts, codes and learns every bit of a run of byte-steps in one
-call, so no Python runs between bits. Layout and helpers: `context_registers`; what happens
-between bytes: `byte_contexts`.
+history. The codec's loop (`trainzip.codec.bit_loop`) calls `predict` and `update` for every bit,
+so no Python runs between bits. Layout and helpers: `context_registers`; what happens between
+bytes: `byte_contexts`.
 
 Tables, in the order of the ``tables`` tuple: ``counters`` (C, 2**table_bits) uint32 packed
 [16-bit probability | 8-bit count | last bit seen | 7-bit hash check], count 0 meaning empty (so
@@ -25,7 +25,6 @@ RUN_MAP_CELLS) uint32 counters of how such runs turned out; ``direct`` (2, DIREC
 
 import numba
 
-from trainzip.coding.bit_channel import code_bit
 from trainzip.models.byte_contexts import end_of_byte
 from trainzip.models.context_registers import (
     ADAPT_IDX, APM_IDX, APM_LIMIT, APM_START, BIT, BIT_HASH, C0, C4, DIRECT_CELL, DIRECT_OFFSETS, DIRECT_ORDERS,
@@ -374,28 +373,3 @@ def _learn_mixers(s, y, state, params, weights, final_weights, inputs, mixer_out
         err = ((y << 12) - squash(state[s, FINAL_OUT + f], squash_t)) * rate
         for m in range(params[MIXERS]):
             final_weights[row, m] += (mixer_out[s, m] * err) >> 16
-
-
-@numba.njit(cache=True)
-def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, params, tables, nn_cum, inputs,
-                    mixer_out, squash_t, stretch_t, data, position_bits, bit_costs):
-    """Code byte-steps first..last-1: every bit of every active stream, predict, code, learn.
-
-    The one loop of both directions: ``code_bit`` writes the data's bit (encoder) or reads it
-    (decoder, which fills ``data`` in as bytes complete); all else is the same. Returns the ideal
-    bits of the run (also added, per byte, to ``position_bits``).
-    """
-    total = 0.0
-    for step in range(first, last):
-        params[STEP] = step
-        active = active_per_step[step]
-        for bit in range(8):
-            for s in range(active):
-                p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
-                position = state[s, POS]
-                y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
-                cost = bit_costs[p1 if y else 65536 - p1]
-                position_bits[position] += cost
-                total += cost
-                update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
-    return total

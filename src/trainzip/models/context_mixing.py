@@ -1,7 +1,8 @@
-"""Count-based context mixing for B byte streams: tables, registers, and their kernels' calls.
+"""Count-based context mixing for B byte streams: its settings, tables and registers.
 
 The numeric work lives in `context_kernels` and `byte_contexts` (Numba, integers only), on the
-layout of `context_registers`. This class owns the state and hands the kernels what they need.
+layout of `context_registers`. This class owns the state that the kernels read and write; the
+codec's loop (`trainzip.codec.bit_loop`) hands it to them bit by bit.
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trainzip.coding.bit_channel import BitChannel, bit_costs
+from trainzip import kernel_cache
 from trainzip.models import context_registers as r
-from trainzip.models import kernel_cache
 from trainzip.models.byte_contexts import context_hashes
-from trainzip.models.context_kernels import code_byte_steps
-from trainzip.models.logistic import SQUASH, STRETCH
 
-BIT_COSTS = bit_costs()
 RUN_TABLE_LIMIT = 21
 kernel_cache.refresh()  # before any kernel runs: cached code must match every file it was built from
 
@@ -57,16 +54,6 @@ def _check_ranges(config: ContextMixingConfig) -> None:
     for name, (low, high) in ranges.items():
         if not low <= getattr(config, name) <= high:
             raise ValueError(f"{name} must be in {low}..{high}")
-
-
-def load_kernels() -> None:
-    """Load the compiled kernels now, by coding a few bytes: a process's first call of each Numba
-    kernel loads its machine code from the cache (about a second in all), a start-up cost that
-    benchmarks keep apart from coding time."""
-    data = np.frombuffer(b"load the kernels", dtype=np.uint8).copy()
-    model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data, streams=1,
-                               segment_length=len(data), neural_inputs=False)
-    model.code(BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64), np.zeros(len(data)))
 
 
 def _kernel_parameters(config: ContextMixingConfig, block_length: int, segment_length: int,
@@ -149,16 +136,6 @@ class ContextMixingModel:
         return (self.counters, self.adapt, self.weights, self.final_weights, self.match_counters, self.apm,
                 self.match_table, self.followers, self.runs, self.run_map, self.direct)
 
-    def code(self, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
-             position_bits: np.ndarray, neural_frequencies: np.ndarray | None = None) -> float:
-        """Code byte-steps first..last-1 of every stream through ``channel`` (writing or reading).
-
-        Returns their ideal bits (each byte's also goes to ``position_bits``). ``neural_frequencies``
-        ((B, 256), only for a single step) joins the network's next-byte distribution to the mix.
-        """
-        if neural_frequencies is not None:
-            np.cumsum(neural_frequencies, axis=1, out=self.neural_cum[:, 1:])
-        channel.reserve(8 * int(active_per_step[first:last].sum()))
-        return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer,
-                               self.state, self.params, self.tables, self.neural_cum, self.inputs, self.mixer_out,
-                               SQUASH, STRETCH, self.data, position_bits, BIT_COSTS)
+    def take_network_prediction(self, frequencies: np.ndarray) -> None:
+        """The network's (B, 256) integer next-byte frequencies, which join the mix for the next byte-step."""
+        np.cumsum(frequencies, axis=1, out=self.neural_cum[:, 1:])

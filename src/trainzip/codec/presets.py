@@ -5,7 +5,7 @@ The same presets serve every input; nothing here is tuned to one file.
 
 from __future__ import annotations
 
-from trainzip.config import CodecConfig
+from trainzip.codec.settings import CodecConfig
 from trainzip.errors import FormatError, TrainzipError
 from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.network.config import NetworkConfig

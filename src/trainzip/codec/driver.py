@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainzip import numerics
-from trainzip.block_coder import code_block
+from trainzip.codec.block_coder import code_block
 from trainzip.coding.bit_channel import BitChannel
-from trainzip.config import CodecConfig
+from trainzip.codec.settings import CodecConfig
 from trainzip.container import Block, Container, pack, unpack
 from trainzip.container.layout import DIGEST_BYTES
 from trainzip.errors import FormatError, IntegrityError
-from trainzip.presets import preset, settings_from_record, settings_record
+from trainzip.codec.presets import preset, settings_from_record, settings_record
 
 KIND = "bytes"
 Progress = Callable[[int, float], None]

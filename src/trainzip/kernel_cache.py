@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1]
-KERNEL_SOURCES = ("coding/bit_channel.py", "models/context_registers.py", "models/byte_contexts.py",
-                  "models/context_kernels.py")
+PACKAGE = Path(__file__).resolve().parent
+KERNEL_SOURCES = ("coding/bit_channel.py", "models/logistic.py", "models/context_registers.py",
+                  "models/byte_contexts.py", "models/context_kernels.py", "codec/bit_loop.py")
 STAMP = "trainzip-kernels.sha256"
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from trainzip.coding.bit_channel import BitChannel
-from trainzip.config import CodecConfig
-from trainzip.models.byte_streams import ByteStreamLearner
+from trainzip.codec.settings import CodecConfig
+from trainzip.codec.byte_steps import ByteStreamLearner
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from trainzip.codec.bit_loop import code_steps
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.coding.quantize import quantize
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
@@ -52,14 +53,14 @@ class ByteStreamLearner:
             per_call = max(1, _BYTES_PER_CALL // self.streams)
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)
-                bits += self.context_mixing.code(channel, first, last, self.active_per_step, position_bits)
+                bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, position_bits)
                 if progress is not None:
                     progress(int(done[last - 1]), bits)
             return
         for step in range(self.segment):
             active = int(self.active_per_step[step])
-            bits += self.context_mixing.code(channel, step, step + 1, self.active_per_step, position_bits,
-                                             quantize(self.network.predict()))
+            self.context_mixing.take_network_prediction(quantize(self.network.predict()))
+            bits += code_steps(self.context_mixing, channel, step, step + 1, self.active_per_step, position_bits)
             self.network.learn(self.data[self._starts[:active] + step])
             if progress is not None and (step % 64 == 63 or step == self.segment - 1):
                 progress(int(done[step]), bits)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trainzip.codec import CodingReport
+from trainzip.codec.driver import CodingReport
 from trainzip.record_format import RECORD_FORMAT
 
 

@@ -1,0 +1,59 @@
+"""The byte codec's compiled loop, per bit: predict, code, learn, for every bit of a run of byte-steps.
+
+The one loop of both directions: `code_bit` writes the data's bit (encoder) or reads it (decoder,
+which fills ``data`` in as bytes complete); all else is the same. The model's kernels and the
+binary coder are Numba functions, so a whole run of bits is coded in one call with no Python
+between bits (a Python call per bit cost 30 times the model's own work).
+"""
+
+import numba
+import numpy as np
+
+from trainzip.coding.bit_channel import BitChannel, bit_costs, code_bit
+from trainzip.models.context_kernels import predict, update
+from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
+from trainzip.models.context_registers import POS, STEP
+from trainzip.models.logistic import SQUASH, STRETCH
+
+BIT_COSTS = bit_costs()  # the ideal cost of a bit coded at each 16-bit probability
+
+
+@numba.njit(cache=True)
+def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, params, tables, nn_cum, inputs,
+                    mixer_out, squash_t, stretch_t, data, position_bits, bit_costs):
+    """Code byte-steps first..last-1: every bit of every active stream. Returns the ideal bits of
+    the run (also added, per byte, to ``position_bits``)."""
+    total = 0.0
+    for step in range(first, last):
+        params[STEP] = step
+        active = active_per_step[step]
+        for bit in range(8):
+            for s in range(active):
+                p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
+                position = state[s, POS]
+                y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
+                cost = bit_costs[p1 if y else 65536 - p1]
+                position_bits[position] += cost
+                total += cost
+                update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
+    return total
+
+
+def code_steps(model: ContextMixingModel, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
+               position_bits: np.ndarray) -> float:
+    """Code byte-steps first..last-1 of every stream of ``model`` through ``channel`` (writing or
+    reading); returns their ideal bits (each byte's also goes to ``position_bits``)."""
+    channel.reserve(8 * int(active_per_step[first:last].sum()))
+    return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, model.state,
+                           model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out, SQUASH,
+                           STRETCH, model.data, position_bits, BIT_COSTS)
+
+
+def load_kernels() -> None:
+    """Load the compiled kernels now, by coding a few bytes: a process's first call of each Numba
+    kernel loads its machine code from the cache (about a second in all), a start-up cost that
+    benchmarks keep apart from coding time."""
+    data = np.frombuffer(b"load the kernels", dtype=np.uint8).copy()
+    model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data, streams=1,
+                               segment_length=len(data), neural_inputs=False)
+    code_steps(model, BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64), np.zeros(len(data)))
