@@ -1,16 +1,21 @@
-"""Named levels a user picks with --level: each a fixed, tested, recorded configuration.
+"""Named levels a user picks with --level, and every revision of them a release ever wrote.
 
+A file records a level by name (and revision), not by its settings, so what a (name, revision)
+stands for is fixed forever: a better `default` is a new revision appended to `HISTORY`, and
+`--level default` picks the newest, while files of the older revision decode as they always did.
 The same presets serve every input; nothing here is tuned to one file.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from trainzip.codec.settings import CodecConfig
 from trainzip.errors import FormatError, TrainzipError
 from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.network.config import NetworkConfig
 
-LEVELS: dict[str, CodecConfig] = {
+_RELEASE_0_6 = {
     # eight contexts, six mixers, two SSE stages, no network: the quickest learner, still far below xz -9e
     "fast": CodecConfig(level="fast", streams=64, min_segment=2048,
                         context_mixing=ContextMixingConfig(contexts=8, mixers=6, sse_stages=2, sse_share=4),
@@ -38,24 +43,53 @@ LEVELS: dict[str, CodecConfig] = {
 }
 
 
-def settings_record(config: CodecConfig) -> dict:
-    """The settings as a file records them: a named level by its name alone, anything else in full.
+@dataclass(frozen=True)
+class Preset:
+    """One revision of a named level: what {"level": name, "revision": revision} stands for, forever."""
 
-    A level's settings are part of the format version (tests/test_presets.py pins them), so its
-    name is enough to rebuild it; on a small file the full record would cost more than 1% of it.
+    name: str
+    revision: int
+    config: CodecConfig
+    release: str  # the release that introduced it
+
+    @property
+    def record(self) -> dict:
+        """How a file records it; revision 1 by the name alone (as trainzip 0.6 wrote it)."""
+        return {"level": self.name} if self.revision == 1 else {"level": self.name, "revision": self.revision}
+
+
+# Append-only: a revision once released is never changed or removed (tests/test_presets.py pins each).
+HISTORY: tuple[Preset, ...] = tuple(Preset(name, 1, config, "0.6.0") for name, config in _RELEASE_0_6.items())
+
+LEVELS: dict[str, CodecConfig] = {preset.name: preset.config for preset in HISTORY}
+"""Each level's newest revision: what --level NAME codes with."""
+
+
+def settings_record(config: CodecConfig) -> dict:
+    """The settings as a file records them: a level's revision by name, anything else in full.
+
+    On a small file the full record would cost more than 1% of it, and a name cannot drift: what
+    it stands for is pinned (see `HISTORY`).
     """
-    if LEVELS.get(config.level) == config:
-        return {"level": config.level}
+    for entry in HISTORY:
+        if entry.config == config:
+            return entry.record
     return config.to_dict()
 
 
 def settings_from_record(record: dict) -> CodecConfig:
     """Rebuild the settings a file recorded (see `settings_record`)."""
-    if set(record) == {"level"}:
-        if record["level"] not in LEVELS:
-            raise FormatError(f"the file names a level this trainzip does not have ({record['level']!r})")
-        return LEVELS[record["level"]]
+    if set(record) in ({"level"}, {"level", "revision"}):
+        for entry in HISTORY:
+            if entry.record == record:
+                return entry.config
+        raise FormatError(f"the file names a level this trainzip does not have ({_describe(record)})")
     return CodecConfig.from_dict(record)
+
+
+def _describe(record: dict) -> str:
+    revision = f", revision {record['revision']!r}" if "revision" in record else ""
+    return f"{record['level']!r}{revision}"
 
 
 def preset(level: str) -> CodecConfig:
