@@ -13,8 +13,11 @@ import hashlib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-KERNEL_SOURCES = ("coding/bit_channel.py", "models/logistic.py", "models/context_registers.py",
-                  "models/byte_contexts.py", "models/context_kernels.py", "codec/bit_loop.py")
+KERNEL_SOURCES = ("coding/bit_channel.py", "coding/quantize.py", "models/logistic.py", "models/context_registers.py",
+                  "models/byte_contexts.py", "models/context_kernels.py", "models/network/exact_math.py",
+                  "models/network/exact_arrays.py", "models/network/exact_forward.py", "models/network/exact_bits.py",
+                  "models/network/exact_adam.py", "models/network/exact_backward.py", "codec/bit_loop.py",
+                  "codec/network_loop.py")
 STAMP = "trainzip-kernels.sha256"
 
 

@@ -7,6 +7,7 @@ symbol stays codable, and each row sums to exactly ``2**total_bits``.
 
 The kernel runs each row's arithmetic in a fixed sequential order in float64 (no fast-math, so
 no reassociation), which makes the result a pure function of the input floats on every CPU.
+`quantize_bit` does the same for one bit's probability, as the exact network gives it bit by bit.
 """
 
 import numba
@@ -34,6 +35,18 @@ def _quantize_rows(probabilities, total, out):
             if value > out[row, largest]:
                 largest = j
         out[row, largest] += total - assigned  # the slack left by flooring goes to the likeliest symbol
+
+
+BIT_PROBABILITY_BITS = 12
+"""A bit's probability as the count model's mixer takes it: an integer out of 2**12."""
+
+
+@numba.njit(cache=True, inline="always")
+def quantize_bit(probability):
+    """P(bit = 1) as an integer in [1, 2**12 - 1]: floor(p * 2**12), kept off 0 and 2**12. The
+    product by a power of two is exact, so this is a pure function of the float on every CPU."""
+    scaled = np.int64(np.floor(np.float64(probability) * (1 << BIT_PROBABILITY_BITS)))
+    return min(max(scaled, 1), (1 << BIT_PROBABILITY_BITS) - 1)
 
 
 def quantize(probabilities: np.ndarray, total_bits: int = FREQUENCY_BITS) -> np.ndarray:
