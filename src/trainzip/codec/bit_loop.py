@@ -29,14 +29,23 @@ def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, 
         active = active_per_step[step]
         for bit in range(8):
             for s in range(active):
-                p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
-                position = state[s, POS]
-                y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
-                cost = bit_costs[p1 if y else 65536 - p1]
-                position_bits[position] += cost
-                total += cost
-                update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
+                total += code_stream_bit(s, bit, writes, coder, buffer, state, params, tables, nn_cum, inputs,
+                                         mixer_out, squash_t, stretch_t, data, position_bits, bit_costs)[1]
     return total
+
+
+@numba.njit(cache=True, inline="always")
+def code_stream_bit(s, bit, writes, coder, buffer, state, params, tables, nn_cum, inputs, mixer_out, squash_t,
+                    stretch_t, data, position_bits, bit_costs):
+    """Predict, code and learn stream s's next bit (bit 7 - ``bit`` of its byte); returns the bit
+    and its ideal cost in bits (also added to ``position_bits``)."""
+    p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
+    position = state[s, POS]
+    y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
+    cost = bit_costs[p1 if y else 65536 - p1]
+    position_bits[position] += cost
+    update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
+    return y, cost
 
 
 def code_steps(model: ContextMixingModel, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,

@@ -13,6 +13,8 @@ import numpy as np
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.codec.settings import CodecConfig
 from trainzip.codec.byte_steps import ByteStreamLearner
+from trainzip.models.network.config import EXACT_LSTM
+from trainzip.models.network.exact_lstm import ExactByteNetwork
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""
@@ -22,8 +24,10 @@ def build_learner(config: CodecConfig, block: np.ndarray) -> ByteStreamLearner:
     """A fresh learner for one block, seeded and sized only from the config and the block length."""
     streams = config.streams_for(len(block))
     network = None
-    if config.uses_network(len(block)):
-        from trainzip.models.network.torch_lstm import OnlineByteNetwork  # PyTorch only where a network runs
+    if config.uses_network(len(block)) and config.network.kind == EXACT_LSTM:
+        network = ExactByteNetwork(config.network, streams, config.seed)
+    elif config.uses_network(len(block)):
+        from trainzip.models.network.torch_lstm import OnlineByteNetwork  # PyTorch only where its network runs
         from trainzip.numerics import use_threads
 
         use_threads(config.threads)

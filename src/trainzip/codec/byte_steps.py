@@ -1,10 +1,11 @@
 """The byte codec's learner: B byte streams coded bit by bit, in lockstep, by one mixed model.
 
 The input block is split into B segments of equal length (the last ones may be shorter);
-byte-step t codes byte t of every segment still running, bit by bit. At the start of each
-byte-step the network (if any) predicts all B next bytes at once, and its distribution joins the
-count-based mix; after the byte-step, the network learns from the B bytes just coded. Without a
-network, many byte-steps are coded in one compiled call.
+byte-step t codes byte t of every segment still running, bit by bit. Without a network, or with
+the exact one (which joins the mix bit by bit, see `network_loop`), many byte-steps are coded in one
+compiled call. With 0.6's PyTorch network (kept to decode 0.6's files), each byte-step is one
+call: the network predicts all B next bytes at once, its distribution joins the count-based mix,
+and after the byte-step it learns from the B bytes just coded.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable
 import numpy as np
 
 from trainzip.codec.bit_loop import code_steps
+from trainzip.codec.network_loop import code_network_steps
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.coding.quantize import quantize
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
+from trainzip.models.network.exact_lstm import ExactByteNetwork
 
 _BYTES_PER_CALL = 1 << 15  # without a network: input bytes coded per compiled call (progress granularity)
 
@@ -49,15 +52,19 @@ class ByteStreamLearner:
         """
         done = np.cumsum(self.active_per_step)
         bits = 0.0
-        if self.network is None:
+        if self.network is None or isinstance(self.network, ExactByteNetwork):  # compiled runs of byte-steps
             per_call = max(1, _BYTES_PER_CALL // self.streams)
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)
-                bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, position_bits)
+                if self.network is None:
+                    bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, position_bits)
+                else:
+                    bits += code_network_steps(self.context_mixing, self.network, channel, first, last,
+                                               self.active_per_step, self._starts, position_bits)
                 if progress is not None:
                     progress(int(done[last - 1]), bits)
             return
-        for step in range(self.segment):
+        for step in range(self.segment):  # PyTorch's network: one byte-step at a time
             active = int(self.active_per_step[step])
             self.context_mixing.take_network_prediction(quantize(self.network.predict()))
             bits += code_steps(self.context_mixing, channel, step, step + 1, self.active_per_step, position_bits)

@@ -33,6 +33,11 @@ class CodecConfig:
         """Whether the network joins the mix for a block: on a few kB it cannot learn enough to pay its way."""
         return self.network is not None and block_length >= self.network_min_bytes
 
+    @property
+    def network_is_exact(self) -> bool:
+        """Whether the code is the same on every machine: no network, or the exact one."""
+        return self.network is None or self.network.machine_independent
+
     def __post_init__(self):
         if self.streams < 1 or self.threads < 1 or self.block_size < 1 or self.min_segment < 1:
             raise ValueError("streams, threads, min_segment and block_size must be positive")
