@@ -1,9 +1,12 @@
-"""What decoding depends on besides the file: library versions, CPU capability, thread count,
-and for a model on a GPU the GPU, CUDA and cuDNN.
+"""What decoding depends on besides the file, where PyTorch's kernels compute a code's
+probabilities: library versions, CPU capability, thread count, and for a model on a GPU the GPU,
+CUDA and cuDNN.
 
 Bit-exact decoding needs the decoder to compute every probability exactly as the encoder did.
-The fingerprint records everything known to change floating-point results; decoding refuses to
-start on a machine whose fingerprint differs, rather than produce garbage.
+Two kinds of file depend on PyTorch: label streams of a user's own model, and byte-codec files
+that trainzip 0.6 coded with its PyTorch LSTM. Their fingerprint records everything known to change
+floating-point results, and decoding refuses to start where it differs, rather than produce
+garbage. Byte-codec files of 0.7 on carry none: their network is exact (models/network/exact_lstm).
 """
 
 from __future__ import annotations
@@ -76,4 +79,34 @@ def check_fingerprint(recorded: dict, device=None) -> None:
     ]
     if differences:
         raise FingerprintError("numerics differ from the machine that wrote the file ("
-                               + "; ".join(differences) + "); use --ignore-fingerprint to try anyway")
+                               + "; ".join(differences) + "); a label stream's probabilities come from "
+                               "PyTorch's kernels, so ignore_fingerprint=True only tries anyway (the checksum "
+                               "still guards the result)")
+
+
+# What decides the floats of 0.6's PyTorch LSTM (codec files): PyTorch's version picks its kernels,
+# the CPU capability and machine the code paths they take, MKL_CBWR oneMKL's, the threads how sums
+# are split. The rest of the fingerprint does not: trainzip's version (the golden files pin the
+# code path), NumPy (a copy of the probabilities), Numba (the quantizer is float64 IEEE arithmetic
+# without fastmath, the count models integers) and constriction (not used by the byte codec).
+TORCH_NETWORK_NUMERICS = ("torch", "cpu_capability", "machine", "mkl_cbwr", "threads")
+_REMEDIES = {
+    "torch": "install that PyTorch (pip install torch=={})",
+    "cpu_capability": "run where PyTorch's CPU capability is {} (ATEN_CPU_CAPABILITY can lower it)",
+    "machine": "run on a {} machine",
+    "mkl_cbwr": "set MKL_CBWR={}",
+    "threads": "run with {} threads",
+}
+
+
+def check_torch_network_numerics(recorded: dict) -> None:
+    """Raise FingerprintError, naming each difference and how to match it, if PyTorch would compute
+    the 0.6 LSTM's probabilities differently here than where the file was written."""
+    current = fingerprint(int(recorded.get("threads", 1)))
+    differences = [key for key in TORCH_NETWORK_NUMERICS if recorded.get(key) != current.get(key)]
+    if differences:
+        raise FingerprintError(
+            "this file was coded with trainzip 0.6's PyTorch network, whose floats depend on the machine, and "
+            "this one computes them differently ("
+            + "; ".join(f"{key} {recorded.get(key)!r} in the file, {current.get(key)!r} here" for key in differences)
+            + "); to decode it, " + ", ".join(_REMEDIES[key].format(recorded.get(key)) for key in differences))

@@ -25,12 +25,10 @@ def default_output(input_path: str) -> str:
 @click.command("decompress")
 @click.argument("input_path", metavar="IN.tz")
 @output_option
-@click.option("--ignore-fingerprint", is_flag=True,
-              help="Decode even if this machine's numerics differ (the checksum still guards the result).")
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
+def command(input_path, output, force, quiet, as_json):
     """Decompress IN.tz (no settings needed: they are in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
@@ -44,8 +42,7 @@ def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
 
     container = unpack(blob)  # fails fast on a foreign, truncated or corrupt file
     with byte_progress(container.original_length, "decompress", quiet) as progress:
-        data, report = decompress_container(container, len(blob), progress=progress,
-                                            ignore_fingerprint=ignore_fingerprint)
+        data, report = decompress_container(container, len(blob), progress=progress)
     publish(output, data, force)
     if as_json:
         click.echo(json.dumps(codec_record(report, kind="decompress", file=input_path)))

@@ -10,6 +10,31 @@ from trainzip.cli.files import read_input
 from trainzip.container import unpack
 
 
+def _numerics_match(container) -> bool:
+    """Whether this machine computes a machine-dependent file's floats as its writer did: a 0.6
+    byte-codec file (its PyTorch network) or a label stream (a user's PyTorch model)."""
+    from trainzip.codec import KIND
+    from trainzip.errors import FingerprintError
+    from trainzip.numerics import check_fingerprint, check_torch_network_numerics
+
+    recorded = container.metadata.get("fingerprint", {})
+    check = check_torch_network_numerics if container.metadata.get("kind") == KIND else check_fingerprint
+    try:
+        check(recorded)
+    except FingerprintError:
+        return False
+    return True
+
+
+def _independence_line(info: dict) -> str:
+    if info["machine_independent"]:
+        return ("machine-independent  yes: exact arithmetic (integers, IEEE float32), decodes byte for byte on any "
+                "64-bit machine with this or any later release")
+    source = "trainzip 0.6's PyTorch network" if info["kind"] == "bytes" else "PyTorch's kernels (a user's model)"
+    match = "they match this machine's" if info["numerics_match_this_machine"] else "they differ from this machine's"
+    return f"machine-independent  no: coded with {source}; decodes where the numerics below match ({match})"
+
+
 def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
     rows = []
     for key, value in settings.items():
@@ -21,18 +46,13 @@ def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
 
 
 def describe(path: str, blob: bytes) -> dict:
-    """The header's contents, and whether this machine could decode the file as it stands."""
-    from trainzip.codec import KIND, read_settings
-    from trainzip.errors import FingerprintError
-    from trainzip.numerics import check_fingerprint
+    """The header's contents, whether the file decodes alike on every machine, and whether this
+    machine could decode it as it stands."""
+    from trainzip.codec import KIND, machine_independent, read_settings
 
     container = unpack(blob)
-    numerics_match = True
-    if "fingerprint" in container.metadata:  # absent: integer models only, the same on every machine
-        try:
-            check_fingerprint(container.metadata["fingerprint"])
-        except FingerprintError:
-            numerics_match = False
+    independent = container.metadata.get("kind") == KIND and machine_independent(container)
+    numerics_match = independent or _numerics_match(container)
     settings = container.metadata.get("config", {})
     if container.metadata.get("kind") == KIND:  # a preset is recorded by name: show what the name stands for
         settings = read_settings(container).to_dict()
@@ -49,6 +69,7 @@ def describe(path: str, blob: bytes) -> dict:
         "blocks": [{"original_bytes": b.original_length, "payload_bytes": len(b.payload)} for b in container.blocks],
         "settings": settings,
         "fingerprint": container.metadata.get("fingerprint", {}),
+        "machine_independent": independent,
         "numerics_match_this_machine": numerics_match,
     }
 
@@ -57,7 +78,7 @@ def describe(path: str, blob: bytes) -> dict:
 @click.argument("input_path", metavar="FILE.tz")
 @click.option("--json", "as_json", is_flag=True, help="Print the header as JSON.")
 def command(input_path, as_json):
-    """Show what a .tz file records: sizes, checksum, settings, numerics fingerprint."""
+    """Show what a .tz file records: sizes, checksum, settings, and whether it decodes on any machine."""
     info = describe(input_path, read_input(input_path))
     if as_json:
         click.echo(json.dumps(info, indent=2))
@@ -73,8 +94,8 @@ def command(input_path, as_json):
         + ", ".join(f"{b['original_bytes']:,} -> {b['payload_bytes']:,}" for b in info["blocks"]),
         "settings",
         *(f"  {key:<30} {value}" for key, value in _flatten(info["settings"])),
-        "numerics fingerprint" + ("" if info["numerics_match_this_machine"] else "  (differs from this machine)"),
+        _independence_line(info),
+        *(["numerics fingerprint"] if info["fingerprint"] else []),
         *(f"  {key:<30} {value}" for key, value in info["fingerprint"].items()),
-        *([] if info["fingerprint"] else ["  none needed: integer models only, decodes on any machine"]),
     ]
     click.echo("\n".join(lines))

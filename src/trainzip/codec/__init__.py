@@ -14,8 +14,9 @@ from trainzip.codec.driver import (
     decompress,
     decompress_container,
     decompress_with_report,
+    machine_independent,
     read_settings,
 )
 
 __all__ = ["KIND", "CodingReport", "compress", "compress_with_report", "decompress", "decompress_container",
-           "decompress_with_report", "read_settings"]
+           "decompress_with_report", "machine_independent", "read_settings"]

@@ -1,9 +1,10 @@
 """Compress and decompress byte strings: blocks through the block coder, in a checked container.
 
-`compress` records everything decoding depends on (settings; the numerics fingerprint where a
-network's floats enter the code; length and SHA-256 of the original); `decompress` checks the
-container and the fingerprint before it starts, and the length and checksum before it returns
-anything.
+`compress` records everything decoding depends on (settings; length and SHA-256 of the original);
+`decompress` checks the container before it starts, and the length and checksum before it returns
+anything. Every model `compress` writes with is exact (integers, and the exact network's IEEE
+float32), so a file decodes on any machine. Files that trainzip 0.6 coded with its PyTorch network
+carry a numerics fingerprint, which is checked before decoding (`machine_independent`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from trainzip.coding.bit_channel import BitChannel
 from trainzip.codec.settings import CodecConfig
 from trainzip.container import Block, Container, pack, unpack
 from trainzip.container.layout import DIGEST_BYTES
-from trainzip.errors import FormatError, IntegrityError
+from trainzip.errors import FormatError, IntegrityError, TrainzipError
+from trainzip.models.network.config import EXACT_LSTM
 from trainzip.codec.presets import preset, settings_from_record, settings_record
 
 KIND = "bytes"
@@ -96,8 +98,12 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
                          progress: Progress | None = None) -> tuple[bytes, CodingReport]:
     """Compress ``data`` with a preset ``level`` (or an explicit ``config``); returns the file and its figures."""
     config = config or preset(level)
-    started = time.perf_counter()
     source = np.frombuffer(data, dtype=np.uint8)
+    if not config.network_is_exact and any(config.uses_network(end - start)
+                                           for start, end in _blocks(len(source), config.block_size)):
+        raise TrainzipError(f"network kind {config.network.kind!r} is kept only to decode trainzip 0.6's files (its "
+                            f"floats depend on the machine); code with kind {EXACT_LSTM!r}, or without a network")
+    started = time.perf_counter()
     tally = _Tally(progress)
     blocks, position_bits = [], []
     for start, end in _blocks(len(source), config.block_size):
@@ -105,10 +111,7 @@ def compress_with_report(data: bytes, *, level: str = "default", config: CodecCo
         blocks.append(block)
         position_bits.append(bits)
         tally.finish_block(end - start, float(bits.sum()))
-    metadata = {"kind": KIND, "config": settings_record(config)}
-    if any(config.uses_network(end - start) for start, end in _blocks(len(source), config.block_size)):
-        # floats decide the network's share of the code; the count models are integers, the same on any machine
-        metadata["fingerprint"] = numerics.fingerprint(config.threads)
+    metadata = {"kind": KIND, "config": settings_record(config)}  # no fingerprint: the code is exact
     blob = pack(Container(metadata, len(data), hashlib.sha256(data).digest()[:DIGEST_BYTES], blocks))
     report = CodingReport(len(data), len(blob), sum(len(b.payload) for b in blocks), time.perf_counter() - started,
                           np.concatenate(position_bits) if position_bits else np.zeros(0), config)
@@ -128,18 +131,25 @@ def read_settings(container: Container) -> CodecConfig:
     return settings_from_record(container.metadata.get("config", {}))
 
 
-def decompress_with_report(blob: bytes, *, progress: Progress | None = None,
-                           ignore_fingerprint: bool = False) -> tuple[bytes, CodingReport]:
-    """Decompress a .tz file's bytes, verifying structure and numerics first and the checksum last."""
-    return decompress_container(unpack(blob), len(blob), progress=progress, ignore_fingerprint=ignore_fingerprint)
+def machine_independent(container: Container) -> bool:
+    """Whether a byte-codec file decodes alike on every machine: it carries no fingerprint (every
+    file 0.7 writes). One that does was coded by 0.6's PyTorch network and decodes only where
+    PyTorch computes as it did there (`numerics.check_torch_network_numerics`)."""
+    return "fingerprint" not in container.metadata
 
 
-def decompress_container(container: Container, compressed_bytes: int, *, progress: Progress | None = None,
-                         ignore_fingerprint: bool = False) -> tuple[bytes, CodingReport]:
+def decompress_with_report(blob: bytes, *, progress: Progress | None = None) -> tuple[bytes, CodingReport]:
+    """Decompress a .tz file's bytes, verifying structure (and a 0.6 network's numerics) first and
+    the checksum last."""
+    return decompress_container(unpack(blob), len(blob), progress=progress)
+
+
+def decompress_container(container: Container, compressed_bytes: int, *,
+                         progress: Progress | None = None) -> tuple[bytes, CodingReport]:
     """Decode a parsed, structurally verified container; see `decompress_with_report`."""
     config = read_settings(container)
-    if not ignore_fingerprint and "fingerprint" in container.metadata:
-        numerics.check_fingerprint(container.metadata["fingerprint"])
+    if not machine_independent(container):
+        numerics.check_torch_network_numerics(container.metadata["fingerprint"])
     started = time.perf_counter()
     tally = _Tally(progress)
     parts, position_bits = [], []
@@ -154,13 +164,14 @@ def decompress_container(container: Container, compressed_bytes: int, *, progres
         tally.finish_block(block.original_length, float(bits.sum()))
     data = b"".join(parts)
     if len(data) != container.original_length or hashlib.sha256(data).digest()[:DIGEST_BYTES] != container.original_digest:
-        raise IntegrityError("decoded data does not match the original's checksum (corrupt file or different numerics)")
+        raise IntegrityError("decoded data does not match the original's checksum (a file damaged before it was "
+                             "written, or a decoder that differs from its encoder: please report it)")
     report = CodingReport(len(data), compressed_bytes, sum(len(b.payload) for b in container.blocks),
                           time.perf_counter() - started,
                           np.concatenate(position_bits) if position_bits else np.zeros(0), config)
     return data, report
 
 
-def decompress(blob: bytes, *, ignore_fingerprint: bool = False) -> bytes:
+def decompress(blob: bytes) -> bytes:
     """Decompress a .tz file's bytes; see `decompress_with_report`."""
-    return decompress_with_report(blob, ignore_fingerprint=ignore_fingerprint)[0]
+    return decompress_with_report(blob)[0]
