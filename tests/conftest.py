@@ -11,7 +11,7 @@ import pytest
 
 from trainzip.codec.settings import CodecConfig
 from trainzip.models.context_mixing import ContextMixingConfig
-from trainzip.models.network.config import NetworkConfig
+from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -21,7 +21,7 @@ CANTERBURY = CORPUS / "canterbury"
 TINY_CM = ContextMixingConfig(table_bits=16, match_bits=16)
 TINY = CodecConfig(level="tiny", context_mixing=TINY_CM, network=None)
 TINY_NEURAL = CodecConfig(level="tiny-neural", context_mixing=TINY_CM,
-                          network=NetworkConfig(embedding=8, hidden=16, bptt=4), network_min_bytes=0,
+                          network=NetworkConfig(kind=EXACT_LSTM, embedding=8, hidden=16, bptt=4), network_min_bytes=0,
                           single_stream_below=0)
 
 

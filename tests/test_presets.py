@@ -1,5 +1,5 @@
-"""Named levels: fixed per format version, recorded in a file by name alone, and a fingerprint only
-where a network's floats enter the code."""
+"""Named levels: each revision fixed forever, recorded in a file by name (and revision) alone, and no
+file that depends on the machine."""
 
 import json
 from pathlib import Path
@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TINY, TINY_NEURAL
+from tests.fixtures.make_fixtures import still_means
 from trainzip.codec import compress, decompress
 from trainzip.container import FORMAT_VERSION, unpack
-from trainzip.errors import FormatError
+from trainzip.errors import FormatError, TrainzipError
+from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
 from trainzip.codec.presets import HISTORY, LEVELS, settings_from_record, settings_record
 
 PINNED = Path(__file__).resolve().parent / "fixtures" / "presets.json"
@@ -17,12 +19,17 @@ PINNED = Path(__file__).resolve().parent / "fixtures" / "presets.json"
 
 def test_every_released_preset_is_pinned_forever():
     """A file names its level's revision, so what each (name, revision) stands for never changes:
-    every revision ever released is in presets.json with exactly its settings (a new revision is
-    appended to both, by tests/fixtures/make_fixtures.py)."""
+    every revision ever released is in presets.json, every pinned setting keeps its value, and the
+    pinned record rebuilds exactly the revision's settings (so a field added since, absent from
+    the pin, defaults to the old behaviour). A new revision is appended to both, by
+    tests/fixtures/make_fixtures.py."""
+    from trainzip.codec.settings import CodecConfig
+
     pinned = json.loads(PINNED.read_text())
     assert [(p["name"], p["revision"]) for p in pinned] == [(p.name, p.revision) for p in HISTORY]
     for entry, recorded in zip(HISTORY, pinned):
-        assert entry.config.to_dict() == recorded["settings"], (entry.name, entry.revision)
+        assert still_means(recorded["settings"], entry.config.to_dict()), (entry.name, entry.revision)
+        assert CodecConfig.from_dict(recorded["settings"]) == entry.config, (entry.name, entry.revision)
 
 
 def test_defaults_of_recorded_settings_never_change():
@@ -49,9 +56,11 @@ def test_an_older_revision_is_still_read_by_its_record():
 
 
 def test_a_preset_is_recorded_by_name_and_anything_else_in_full():
-    """{"level": "max"} stands for every setting of max; a changed preset is written out whole."""
-    assert settings_record(LEVELS["max"]) == {"level": "max"}
-    assert settings_from_record({"level": "max"}) == LEVELS["max"]
+    """{"level": "max"} stands for every setting of max's first revision, {"level": "max", "revision": 2}
+    for its second; a changed preset is written out whole."""
+    first_max = next(p.config for p in HISTORY if (p.name, p.revision) == ("max", 1))
+    assert settings_record(LEVELS["max"]) == {"level": "max", "revision": 2}
+    assert settings_from_record({"level": "max"}) == first_max
     changed = LEVELS["max"].replace(streams=4)
     assert settings_record(changed) == changed.to_dict()
     assert settings_from_record(settings_record(changed)) == changed
@@ -65,12 +74,23 @@ def test_an_unknown_level_in_a_file_is_a_format_error():
         settings_from_record({"level": "max", "revision": 99})
 
 
-def test_only_a_network_makes_a_file_depend_on_the_machine():
-    """Integer-only models decode alike everywhere, so their files carry no fingerprint; with the
-    network in the mix the fingerprint is recorded (and checked before decoding)."""
+def test_no_file_compress_writes_depends_on_the_machine():
+    """Integer models and the exact network compute alike everywhere, so no file carries a
+    fingerprint; PyTorch's network, kept to decode 0.6's files, is refused for new ones."""
     data = b"integer arithmetic is the same on every machine. " * 40
-    integer_only = compress(data, config=TINY)
-    assert "fingerprint" not in unpack(integer_only).metadata
-    assert decompress(integer_only) == data
-    networked = compress(data, config=TINY_NEURAL)
-    assert unpack(networked).metadata["fingerprint"]["threads"] == 1
+    for config in (TINY, TINY_NEURAL, *LEVELS.values()):
+        blob = compress(data, config=config)
+        assert "fingerprint" not in unpack(blob).metadata
+        assert decompress(blob) == data
+    with pytest.raises(TrainzipError, match="torch-lstm"):
+        compress(data, config=TINY_NEURAL.replace(network=NetworkConfig(hidden=16)))
+
+
+def test_new_revisions_run_the_exact_network():
+    """default and max code with the exact LSTM from their revision 2 on; revision 1 of default
+    still names PyTorch's (its files are 0.6's)."""
+    revisions = {(p.name, p.revision): p.config for p in HISTORY}
+    assert revisions[("default", 1)].network.kind == "torch-lstm"
+    for name in ("default", "max"):
+        assert LEVELS[name] == revisions[(name, 2)] and LEVELS[name].network.kind == EXACT_LSTM
+    assert LEVELS["fast"].network is None

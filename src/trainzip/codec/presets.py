@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from trainzip.codec.settings import CodecConfig
 from trainzip.errors import FormatError, TrainzipError
 from trainzip.models.context_mixing import ContextMixingConfig
-from trainzip.models.network.config import NetworkConfig
+from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
 
 _RELEASE_0_6 = {
     # eight contexts, six mixers, two SSE stages, no network: the quickest learner, still far below xz -9e
@@ -43,6 +43,17 @@ _RELEASE_0_6 = {
 }
 
 
+_RELEASE_0_7 = {
+    # revision 2: the same count model, with the exact LSTM (float32 IEEE arithmetic in Numba) in
+    # place of PyTorch's, so that its files decode on any machine and with any later release.
+    # Tuning and figures: see the notes beside each setting once measured.
+    "default": _RELEASE_0_6["default"].replace(
+        network=NetworkConfig(kind=EXACT_LSTM, hidden=64, embedding=16, bptt=4, learning_rate=0.03)),
+    "max": _RELEASE_0_6["max"].replace(
+        network=NetworkConfig(kind=EXACT_LSTM, hidden=32, embedding=16, bptt=10, learning_rate=0.005)),
+}
+
+
 @dataclass(frozen=True)
 class Preset:
     """One revision of a named level: what {"level": name, "revision": revision} stands for, forever."""
@@ -59,7 +70,8 @@ class Preset:
 
 
 # Append-only: a revision once released is never changed or removed (tests/test_presets.py pins each).
-HISTORY: tuple[Preset, ...] = tuple(Preset(name, 1, config, "0.6.0") for name, config in _RELEASE_0_6.items())
+HISTORY: tuple[Preset, ...] = (tuple(Preset(name, 1, config, "0.6.0") for name, config in _RELEASE_0_6.items())
+                               + tuple(Preset(name, 2, config, "0.7.0") for name, config in _RELEASE_0_7.items()))
 
 LEVELS: dict[str, CodecConfig] = {preset.name: preset.config for preset in HISTORY}
 """Each level's newest revision: what --level NAME codes with."""
