@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,6 @@ from tests.conftest import corpus_file
 from trainzip.container import FORMAT_VERSION
 from trainzip.cli import main
 from trainzip.container import pack, unpack
-from trainzip.numerics import fingerprint
 
 
 @pytest.fixture
@@ -139,30 +140,51 @@ def test_unknown_format_version(compressed, capsys):
     assert _files(compressed.parent) == ["xargs.1.tz"]
 
 
-def test_fingerprint_mismatch(compressed, capsys):
-    """A file written with other numerics is refused before decoding, naming what differs.
+GOLDEN_0_6 = Path(__file__).resolve().parent / "golden" / "0.6.0"
 
-    (`fast` is integer-only, so its files carry no fingerprint; one is added here as a file coded
-    with a network would carry it.)"""
-    container = unpack(compressed.read_bytes())
-    container.metadata["fingerprint"] = {**fingerprint(1), "torch": "1.0.0"}
-    compressed.write_bytes(pack(container))
-    compressed.with_name("xargs.1").unlink()
-    assert main(["decompress", str(compressed)]) == 1
+
+def test_a_0_6_network_file_from_other_numerics_is_refused(tmp_path, capsys):
+    """A 0.6 file coded with PyTorch's network is refused before decoding where PyTorch would
+    compute otherwise, naming the difference and how to match it; trainzip's own version, NumPy's
+    and Numba's do not enter its code and are not compared."""
+    container = unpack((GOLDEN_0_6 / "text.default.tz").read_bytes())
+    recorded = container.metadata["fingerprint"]
+    target = tmp_path / "text.tz"
+    target.write_bytes(pack(replace(container, metadata={**container.metadata, "fingerprint": {
+        **recorded, "torch": "1.0.0", "trainzip": "0.1.0", "numpy": "1.0", "numba": "0.1"}})))
+    assert main(["decompress", str(target)]) == 1
     line = _error_line(capsys)
-    assert "numerics differ" in line and "torch" in line
-    assert _files(compressed.parent) == ["xargs.1.tz"]
-    assert main(["decompress", "-q", "--ignore-fingerprint", str(compressed)]) == 0  # same numerics really
+    assert "PyTorch network" in line and "torch '1.0.0' in the file" in line and "pip install torch==1.0.0" in line
+    assert "trainzip" not in line.split("(")[1] and "numpy" not in line
+    assert _files(tmp_path) == ["text.tz"]
+
+
+def test_decompress_has_no_fingerprint_override(compressed, capsys):
+    """--ignore-fingerprint is gone: a .tz file decodes on any machine, or is refused by name."""
+    compressed.with_name("xargs.1").unlink()
+    assert main(["decompress", "--ignore-fingerprint", str(compressed)]) == 2
+    assert "no such option" in capsys.readouterr().err.lower()
 
 
 def test_info_shows_the_header(compressed, capsys):
-    """info prints every setting a preset's name stands for, and says that an integer-only file
-    needs no fingerprint."""
+    """info prints every setting a preset's name stands for, and says that the file is
+    machine-independent (no fingerprint)."""
     assert unpack(compressed.read_bytes()).metadata["config"] == {"level": "fast"}
     assert main(["info", str(compressed)]) == 0
     out = capsys.readouterr().out
     assert f"format version   {FORMAT_VERSION}" in out and "context_mixing.contexts" in out
-    assert "decodes on any machine" in out
+    assert "machine-independent  yes" in out and "numerics fingerprint" not in out
+
+
+def test_info_says_a_0_6_network_file_depends_on_the_machine(capsys):
+    """A 0.6 file coded with PyTorch's network is machine-dependent; info says so and shows what it
+    depends on, and whether this machine matches it."""
+    assert main(["info", str(GOLDEN_0_6 / "text.default.tz")]) == 0
+    out = capsys.readouterr().out
+    assert "machine-independent  no: coded with trainzip 0.6's PyTorch network" in out
+    assert "numerics fingerprint" in out and "cpu_capability" in out
+    assert main(["info", "--json", str(GOLDEN_0_6 / "text.default.tz")]) == 0
+    assert json.loads(capsys.readouterr().out)["machine_independent"] is False
 
 
 @pytest.mark.parametrize("after_seconds", [1.5, 8], ids=["during-start-up", "while-coding"])

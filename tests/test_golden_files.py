@@ -2,7 +2,8 @@
 
 Each folder under tests/golden/ (named by the release that wrote it) was written once by
 `tests/golden/make_golden.py` and is never rewritten. A change that alters what a recorded setting decodes to fails
-here first.
+here first. Every file decodes in a fresh process, once on the host's CPU target and once on a generic
+one: the files' code must not depend on the machine (docs/format.md, "The promise").
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,9 @@ GOLDEN = ROOT / "tests" / "golden"
 FOLDERS = sorted((p for p in GOLDEN.iterdir() if (p / "manifest.json").exists()),
                  key=lambda p: tuple(int(part) for part in p.name.split(".")))  # by release
 ENTRIES = [(folder, entry) for folder in FOLDERS for entry in json.loads((folder / "manifest.json").read_text())["files"]]
+
+
+MACHINE_INDEPENDENT = [(folder, entry) for folder, entry in ENTRIES if not entry["machine_dependent"]]
 
 
 def _ids(pairs):
@@ -46,18 +51,81 @@ def test_golden_files_are_unchanged(folder, entry):
     assert hashlib.sha256((folder / entry["original"]).read_bytes()).hexdigest() == entry["original_sha256"]
 
 
-def test_golden_files_decode_in_a_fresh_process():
-    """Every golden file decodes to its original's exact bytes in a process that encoded nothing."""
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    result = subprocess.run([sys.executable, "-m", "tests.golden.decode", *map(str, FOLDERS)], capture_output=True,
+# Another CPU target in one process: Numba compiles for a baseline x86-64 (SSE2, no FMA, no AVX),
+# PyTorch (where a 0.6 file still imports it) runs its default kernels, oneMKL another code path.
+GENERIC_TARGET = {"NUMBA_CPU_NAME": "generic", "ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+
+
+def decode_in_fresh_process(folders, **environment) -> dict:
+    """{folder: {file: SHA-256 of the decoded bytes, or "error: ..."}}, decoded by a process that
+    encoded nothing, under the given environment."""
+    env = dict(os.environ, PYTHONWARNINGS="ignore", **environment)
+    result = subprocess.run([sys.executable, "-m", "tests.golden.decode", *map(str, folders)], capture_output=True,
                             text=True, cwd=ROOT, env=env, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
-    decoded = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def failures(entries, decoded) -> list[str]:
+    """The golden files that did not decode to their original's exact bytes."""
+    return [f"{folder.name}/{entry['file']}: {decoded[str(folder)][entry['file']]}" for folder, entry in entries
+            if decoded[str(folder)][entry["file"]] != entry["original_sha256"]]
+
+
+def test_golden_files_decode_in_a_fresh_process():
+    """Every golden file decodes to its original's exact bytes in a process that encoded nothing."""
+    assert failures(ENTRIES, decode_in_fresh_process(FOLDERS)) == []
+
+
+def _exact_network_files(folder: Path) -> list[dict]:
+    """Files coded here, on the host's CPU target, by the exact network: default's and max's newest
+    revisions, and a custom setting of three streams that end at different steps."""
+    from trainzip.codec.presets import LEVELS
+    from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
+
+    text = (FOLDERS[0] / "text.txt").read_bytes()[:70_000]
+    custom = LEVELS["fast"].replace(level="custom", streams=3, min_segment=1024, single_stream_below=0,
+                                    network_min_bytes=0, seed=5,
+                                    network=NetworkConfig(kind=EXACT_LSTM, embedding=8, hidden=12, bptt=3))
+    jobs = {"text.default.tz": (LEVELS["default"], text), "text.max.tz": (LEVELS["max"], text[:66_000]),
+            "text.custom.tz": (custom, text[:20_001])}
+    entries = []
+    for name, (config, data) in jobs.items():
+        (folder / name).write_bytes(compress(data, config=config))
+        entries.append({"file": name, "original_sha256": hashlib.sha256(data).hexdigest()})
+    (folder / "manifest.json").write_text(json.dumps({"files": entries}))
+    return entries
+
+
+def test_every_file_decodes_alike_under_a_generic_cpu_target(tmp_path):
+    """Under another CPU target (GENERIC_TARGET), in a fresh process: every machine-independent
+    golden file of every release decodes byte for byte, and so do files the exact network coded
+    here on the host's target; a file of 0.6's PyTorch network is refused before decoding, naming
+    what differs (never decoded to wrong bytes)."""
+    fresh = [(tmp_path, entry) for entry in _exact_network_files(tmp_path)]
+    decoded = decode_in_fresh_process([*FOLDERS, tmp_path], **GENERIC_TARGET)
+    assert failures(MACHINE_INDEPENDENT + fresh, decoded) == []
     for folder, entry in ENTRIES:
-        assert decoded[str(folder)][entry["file"]] == entry["original_sha256"], entry["file"]
+        if entry["machine_dependent"]:
+            outcome = decoded[str(folder)][entry["file"]]
+            assert outcome.startswith("error: ") and "cpu_capability" in outcome and "mkl_cbwr" in outcome, outcome
 
 
-MACHINE_INDEPENDENT = [(folder, entry) for folder, entry in ENTRIES if not entry["machine_dependent"]]
+def test_a_golden_file_that_stops_decoding_fails_the_check(tmp_path):
+    """The checks above cannot pass vacuously: a committed file that no longer decodes to its
+    original (here 0.6.0's binary.fast.tz relabelled as max, its CRC made good, as a change to what a
+    level means would leave it) is reported with the decoder's error."""
+    from tests.golden.decode import decode_folder
+
+    folder, entry = next((f, e) for f, e in ENTRIES if f.name == "0.6.0" and e["file"] == "binary.fast.tz")
+    blob = bytearray((folder / entry["file"]).read_bytes())
+    assert blob[5] == 2 * 0 + 1  # the metadata field: NAMED_METADATA[0], fast
+    blob[5] = 2 * 2 + 1  # NAMED_METADATA[2], max
+    blob[-4:] = zlib.crc32(bytes(blob[:-4])).to_bytes(4, "little")
+    (tmp_path / entry["file"]).write_bytes(bytes(blob))
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": [entry]}))
+    reported = failures([(tmp_path, entry)], {str(tmp_path): decode_folder(tmp_path)})
+    assert len(reported) == 1 and "error: decoded data does not match" in reported[0]
 
 
 @pytest.mark.parametrize("folder, entry", MACHINE_INDEPENDENT, ids=_ids(MACHINE_INDEPENDENT))

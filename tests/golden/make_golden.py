@@ -2,7 +2,7 @@
 
     python tests/golden/make_golden.py
 
-Each release that changes a bitstream writes a folder named by its version. Golden files pin
+Each release that changes a bitstream writes a folder named by its release (trainzip.__version__). Golden files pin
 every level's bitstream on inputs large enough that every component of the
 model works (the network joins at 64 KiB), and on a small binary. They are never regenerated:
 a file once committed must decode, byte for byte, with every later release (docs/format.md).
@@ -36,25 +36,29 @@ def _inputs() -> dict[str, bytes]:
 
 def _custom_config():
     """A custom setting: more streams than the size would pick, two blocks (the second one stored,
-    noise), a seed, probability and run inputs with a few contexts and mixers."""
+    noise), a seed, probability and run inputs with a few contexts and mixers, and (from 0.7.0) a
+    small exact network on every block."""
     from trainzip.codec.settings import CodecConfig
     from trainzip.models.context_mixing import ContextMixingConfig
+    from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
 
     return CodecConfig(level="custom", streams=3, min_segment=1024, seed=11, block_size=30_000,
-                       single_stream_below=0, network=None,
+                       single_stream_below=0, network_min_bytes=0,
+                       network=NetworkConfig(kind=EXACT_LSTM, embedding=8, hidden=12, bptt=5, learning_rate=0.02),
                        context_mixing=ContextMixingConfig(contexts=30, mixers=9, sse_stages=4, table_bits=18,
                                                           match_bits=16, probability_inputs=True,
                                                           run_inputs=True, counter_limit=200))
 
 
 def main() -> None:
+    from trainzip import __version__
     from trainzip.codec import compress
     from trainzip.container import FORMAT_VERSION, unpack
     from trainzip.codec.presets import preset
 
-    folder = HERE / f"v{FORMAT_VERSION}"
+    folder = HERE / __version__
     if folder.exists():
-        sys.exit(f"{folder} exists: golden files are never regenerated (a new version gets a new folder)")
+        sys.exit(f"{folder} exists: golden files are never regenerated (a new release gets a new folder)")
     folder.mkdir()
     inputs = _inputs()
     entries = []
