@@ -78,19 +78,26 @@ def test_golden_files_decode_in_a_fresh_process():
 
 
 def _exact_network_files(folder: Path) -> list[dict]:
-    """Files coded here, on the host's CPU target, by the exact network: default's and max's newest
-    revisions, and a custom setting of three streams that end at different steps."""
+    """Files coded here, on the host's CPU target, by the exact network (20 kB each, to keep the
+    generic target's slower decoding short): default's newest revision over its 64 streams (short
+    ones), max's count model with a network on its one stream, and three streams that end at
+    different steps."""
     from trainzip.codec.presets import LEVELS
     from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
 
-    text = (FOLDERS[0] / "text.txt").read_bytes()[:70_000]
-    custom = LEVELS["fast"].replace(level="custom", streams=3, min_segment=1024, single_stream_below=0,
-                                    network_min_bytes=0, seed=5,
-                                    network=NetworkConfig(kind=EXACT_LSTM, embedding=8, hidden=12, bptt=3))
-    jobs = {"text.default.tz": (LEVELS["default"], text), "text.max.tz": (LEVELS["max"], text[:66_000]),
-            "text.custom.tz": (custom, text[:20_001])}
+    text = (FOLDERS[0] / "text.txt").read_bytes()
+    every_block = {"level": "custom", "network_min_bytes": 0, "single_stream_below": 0}
+    jobs = {
+        "text.default-64.tz": LEVELS["default"].replace(**every_block, min_segment=256),
+        "text.max-network.tz": LEVELS["max"].replace(**every_block, network=NetworkConfig(
+            kind=EXACT_LSTM, embedding=16, hidden=32, bptt=10, learning_rate=0.005)),
+        "text.three-streams.tz": LEVELS["fast"].replace(**every_block, streams=3, min_segment=1024, seed=5,
+                                                        network=NetworkConfig(kind=EXACT_LSTM, embedding=8,
+                                                                              hidden=12, bptt=3)),
+    }
+    data = text[:20_001]
     entries = []
-    for name, (config, data) in jobs.items():
+    for name, config in jobs.items():
         (folder / name).write_bytes(compress(data, config=config))
         entries.append({"file": name, "original_sha256": hashlib.sha256(data).hexdigest()})
     (folder / "manifest.json").write_text(json.dumps({"files": entries}))

@@ -56,11 +56,13 @@ def test_an_older_revision_is_still_read_by_its_record():
 
 
 def test_a_preset_is_recorded_by_name_and_anything_else_in_full():
-    """{"level": "max"} stands for every setting of max's first revision, {"level": "max", "revision": 2}
-    for its second; a changed preset is written out whole."""
-    first_max = next(p.config for p in HISTORY if (p.name, p.revision) == ("max", 1))
-    assert settings_record(LEVELS["max"]) == {"level": "max", "revision": 2}
-    assert settings_from_record({"level": "max"}) == first_max
+    """{"level": "max"} stands for every setting of max, {"level": "default", "revision": 2} for
+    default's second revision; a changed preset is written out whole."""
+    first_default = next(p.config for p in HISTORY if (p.name, p.revision) == ("default", 1))
+    assert settings_record(LEVELS["max"]) == {"level": "max"}
+    assert settings_from_record({"level": "max"}) == LEVELS["max"]
+    assert settings_record(LEVELS["default"]) == {"level": "default", "revision": 2}
+    assert settings_from_record({"level": "default"}) == first_default
     changed = LEVELS["max"].replace(streams=4)
     assert settings_record(changed) == changed.to_dict()
     assert settings_from_record(settings_record(changed)) == changed
@@ -86,11 +88,10 @@ def test_no_file_compress_writes_depends_on_the_machine():
         compress(data, config=TINY_NEURAL.replace(network=NetworkConfig(hidden=16)))
 
 
-def test_new_revisions_run_the_exact_network():
-    """default and max code with the exact LSTM from their revision 2 on; revision 1 of default
-    still names PyTorch's (its files are 0.6's)."""
+def test_default_runs_the_exact_network_from_revision_2():
+    """default codes with the exact LSTM from its revision 2 on; revision 1 still names PyTorch's
+    (its files are 0.6's); fast and max have no network."""
     revisions = {(p.name, p.revision): p.config for p in HISTORY}
     assert revisions[("default", 1)].network.kind == "torch-lstm"
-    for name in ("default", "max"):
-        assert LEVELS[name] == revisions[(name, 2)] and LEVELS[name].network.kind == EXACT_LSTM
-    assert LEVELS["fast"].network is None
+    assert LEVELS["default"] == revisions[("default", 2)] and LEVELS["default"].network.kind == EXACT_LSTM
+    assert LEVELS["fast"].network is None and LEVELS["max"].network is None

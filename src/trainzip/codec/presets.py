@@ -44,13 +44,23 @@ _RELEASE_0_6 = {
 
 
 _RELEASE_0_7 = {
-    # revision 2: the same count model, with the exact LSTM (float32 IEEE arithmetic in Numba) in
-    # place of PyTorch's, so that its files decode on any machine and with any later release.
-    # Tuning and figures: see the notes beside each setting once measured.
+    # Revision 2 of default: the same count model with the exact LSTM (float32 IEEE arithmetic, read
+    # out bit by bit), so that its files decode on any machine and with any later release. Figures:
+    # bench/network_share.py, payload bytes with and without the network.
+    # default: in place of PyTorch's LSTM, and cheaper (alice29 in one process, interleaved: 9.3 s
+    # CPU against 11.7 s with PyTorch's). Over 64 streams a network learns from few updates, so
+    # BPTT over 4 steps at a high rate did best (enwik6's first 300 kB: -61 bytes; 8 steps at 0.02:
+    # -7; 128 hidden: -49). It saves 0.13% on enwik6, 0.03% on plrabn12, nothing on the small files
+    # (they are coded without it, below 64 KiB).
     "default": _RELEASE_0_6["default"].replace(
         network=NetworkConfig(kind=EXACT_LSTM, hidden=64, embedding=16, bptt=4, learning_rate=0.03)),
-    "max": _RELEASE_0_6["max"].replace(
-        network=NetworkConfig(kind=EXACT_LSTM, hidden=32, embedding=16, bptt=10, learning_rate=0.005)),
+    # max keeps revision 1, no network. On one stream the exact LSTM (32 hidden, 16 embedding, BPTT
+    # over 10 steps, Adam 0.005) saved 0.035% of max's benchmark total (485,500 payload bytes
+    # against 485,672; 0.05% on lcet10 and enwik6, nothing below 64 KiB) for 11-18% more time
+    # (medians of interleaved runs on alice29), over the tenth of max's time a level's change may
+    # cost; a custom setting can still ask for it.
+    # fast has none: default's network would save 0.1-0.5% on the large files (0.51% on enwik6) for
+    # twice fast's time.
 }
 
 

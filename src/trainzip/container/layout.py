@@ -43,9 +43,9 @@ DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guar
 # The metadata `trainzip compress` writes for each named level, recorded by its index: one byte
 # instead of the five a DEFLATEd record costs (0.3% of a 4 kB text's output with max). Append-only,
 # like the levels' history (codec/presets.py): a released index never changes what it stands for,
-# and a new revision of a level gets the next one (0.7.0: default and max, revision 2).
+# and a new revision of a level gets the next one (0.7.0: default, revision 2).
 NAMED_METADATA = (tuple({"config": {"level": level}, "kind": "bytes"} for level in ("fast", "default", "max"))
-                  + tuple({"config": {"level": level, "revision": 2}, "kind": "bytes"} for level in ("default", "max")))
+                  + ({"config": {"level": "default", "revision": 2}, "kind": "bytes"},))
 METADATA_DICTIONARY = (
     b'"cpu_capability":"AVX512","machine":"aarch64","cpu_capability":"DEFAULT","kind":"labels","labels_ver'
     b'sion":1,"num_classes":10,"schedule":{"kind":"doubling"},"deterministic":true,"eval_batch":1024,"freq'
