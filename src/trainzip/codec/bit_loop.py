@@ -59,10 +59,19 @@ def code_steps(model: ContextMixingModel, channel: BitChannel, first: int, last:
 
 
 def load_kernels() -> None:
-    """Load the compiled kernels now, by coding a few bytes: a process's first call of each Numba
-    kernel loads its machine code from the cache (about a second in all), a start-up cost that
-    benchmarks keep apart from coding time."""
+    """Load the compiled kernels now, by coding a few bytes without and with the exact network: a
+    process's first call of each Numba kernel loads its machine code from the cache (about a second
+    in all), a start-up cost that benchmarks keep apart from coding time."""
+    from trainzip.codec.network_loop import code_network_steps  # it builds on this module
+    from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
+    from trainzip.models.network.exact_lstm import ExactByteNetwork
+
     data = np.frombuffer(b"load the kernels", dtype=np.uint8).copy()
-    model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data, streams=1,
-                               segment_length=len(data), neural_inputs=False)
-    code_steps(model, BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64), np.zeros(len(data)))
+    steps, starts = np.ones(len(data), dtype=np.int64), np.zeros(1, dtype=np.int64)
+    for network in (None, ExactByteNetwork(NetworkConfig(kind=EXACT_LSTM, embedding=4, hidden=4, bptt=2), 1, 0)):
+        model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data.copy(),
+                                   streams=1, segment_length=len(data), neural_inputs=network is not None)
+        if network is None:
+            code_steps(model, BitChannel(), 0, len(data), steps, np.zeros(len(data)))
+        else:
+            code_network_steps(model, network, BitChannel(), 0, len(data), steps, starts, np.zeros(len(data)))
