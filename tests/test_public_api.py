@@ -3,10 +3,19 @@
 import trainzip
 
 
-def test_every_public_name_resolves():
-    """Lazy names import on first use; nothing listed is missing."""
-    for name in trainzip.__all__:
-        assert getattr(trainzip, name) is not None
+def test_every_public_name_resolves_to_what_it_names():
+    """Lazy names import on first use, each from the module that defines it; the errors are classes
+    of one family; nothing listed is missing, and nothing public is unlisted."""
+    import importlib
+
+    for name, module in trainzip._LAZY.items():
+        assert getattr(trainzip, name) is getattr(importlib.import_module(module), name)
+        assert callable(getattr(trainzip, name))
+    for name in ("FingerprintError", "FormatError", "IntegrityError", "VersionError"):
+        assert issubclass(getattr(trainzip, name), trainzip.TrainzipError)
+    assert set(trainzip.__all__) == set(trainzip._LAZY) | {
+        "__version__", "FingerprintError", "FormatError", "IntegrityError", "TrainzipError", "VersionError"}
+    assert trainzip.__version__.count(".") == 2
 
 
 def test_top_level_round_trip():

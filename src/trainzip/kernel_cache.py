@@ -13,8 +13,16 @@ import hashlib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-KERNEL_SOURCES = ("coding/bit_channel.py", "models/logistic.py", "models/context_registers.py",
-                  "models/byte_contexts.py", "models/context_kernels.py", "codec/bit_loop.py")
+KERNEL_PACKAGES = ("models/context_mixing",)  # every module in these is a kernel source
+KERNEL_MODULES = ("jit.py", "coding/bit_channel.py", "models/logistic.py", "codec/bit_loop.py")
+
+
+def kernel_sources() -> list[Path]:
+    """Every file the codec's kernels are built from, in a fixed order."""
+    files = [PACKAGE / name for name in KERNEL_MODULES]
+    for package in KERNEL_PACKAGES:
+        files += sorted((PACKAGE / package).glob("*.py"))
+    return files
 STAMP = "trainzip-kernels.sha256"
 
 
@@ -29,7 +37,7 @@ def sources_digest(sources: list[Path]) -> str:
 def refresh(sources: list[Path] | None = None) -> list[Path]:
     """Drop the cached kernels of ``sources`` wherever the stamped digest is not theirs; returns the
     files removed. A read-only install is left as it is (Numba then caches elsewhere)."""
-    sources = sources or [PACKAGE / name for name in KERNEL_SOURCES]
+    sources = sources or kernel_sources()
     digest = sources_digest(sources)
     removed = []
     for folder in sorted({source.parent for source in sources}):

@@ -6,36 +6,36 @@ binary coder are Numba functions, so a whole run of bits is coded in one call wi
 between bits (a Python call per bit cost 30 times the model's own work).
 """
 
-import numba
 import numpy as np
 
 from trainzip.coding.bit_channel import BitChannel, bit_costs, code_bit
-from trainzip.models.context_kernels import predict, update
+from trainzip.jit import kernel
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
-from trainzip.models.context_registers import POS, STEP
-from trainzip.models.logistic import SQUASH, STRETCH
+from trainzip.models.context_mixing.history import POS
+from trainzip.models.context_mixing.model import learn_bit, predict_bit
+from trainzip.models.logistic import P16_ONE, SQUASH, STRETCH
 
 BIT_COSTS = bit_costs()  # the ideal cost of a bit coded at each 16-bit probability
 
 
-@numba.njit(cache=True)
-def code_byte_steps(first, last, active_per_step, writes, coder, buffer, state, params, tables, nn_cum, inputs,
-                    mixer_out, squash_t, stretch_t, data, position_bits, bit_costs):
+@kernel
+def code_byte_steps(first, last, active_per_step, writes, coder, buffer, streams, params, tables, squash_t, stretch_t,
+                    data, position_bits, bit_costs):
     """Code byte-steps first..last-1: every bit of every active stream. Returns the ideal bits of
     the run (also added, per byte, to ``position_bits``)."""
+    state = streams.state
     total = 0.0
     for step in range(first, last):
-        params[STEP] = step
         active = active_per_step[step]
         for bit in range(8):
             for s in range(active):
-                p1 = predict(s, state, params, tables, nn_cum, inputs, mixer_out, squash_t, stretch_t)
+                p1 = predict_bit(s, streams, params, tables, squash_t, stretch_t)
                 position = state[s, POS]
                 y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
-                cost = bit_costs[p1 if y else 65536 - p1]
+                cost = bit_costs[p1 if y else P16_ONE - p1]
                 position_bits[position] += cost
                 total += cost
-                update(s, y, state, params, tables, inputs, mixer_out, squash_t, data)
+                learn_bit(s, y, step, streams, params, tables, squash_t, data)
     return total
 
 
@@ -44,9 +44,8 @@ def code_steps(model: ContextMixingModel, channel: BitChannel, first: int, last:
     """Code byte-steps first..last-1 of every stream of ``model`` through ``channel`` (writing or
     reading); returns their ideal bits (each byte's also goes to ``position_bits``)."""
     channel.reserve(8 * int(active_per_step[first:last].sum()))
-    return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, model.state,
-                           model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out, SQUASH,
-                           STRETCH, model.data, position_bits, BIT_COSTS)
+    return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, model.streams,
+                           model.params, model.tables, SQUASH, STRETCH, model.data, position_bits, BIT_COSTS)
 
 
 def load_kernels() -> None:
