@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trainzip.models.context_mixing.contexts import MAX_CONTEXTS
+from trainzip.settings_fields import Field, check_fields
+
+MAX_MIXERS = 12  # mixer_sets.MAX_MIXERS, kept here so that settings load without the kernels
+MAX_SSE_STAGES = 5  # sse.MAX_SSE_STAGES
+
 
 @dataclass(frozen=True, kw_only=True)
 class ContextMixingConfig:
@@ -27,3 +33,24 @@ class ContextMixingConfig:
     sse_stages: int = 5  # the first n of: order-1, order-2, order-3, match-state and byte-class SSE
     probability_inputs: bool = False  # a second input per context: its probability, besides its stretch
     run_inputs: bool = False  # a third: the bit the bytes last seen in the context predict (see runs.py)
+
+    def __post_init__(self):
+        check_fields(self, FIELDS)
+
+
+FIELDS = {
+    "contexts": Field(int, 1, MAX_CONTEXTS),
+    "mixers": Field(int, 1, MAX_MIXERS),
+    "table_bits": Field(int, 10, 24),  # 2**24 counters per context: 64 MiB each, 3 GiB at 48 contexts
+    "counter_limit": Field(int, 1, 255),
+    "mixer_rate": Field(int, 0, 1 << 12),
+    "mixer_boost": Field(int, 0, 1 << 12),
+    "mixer_decay": Field(int, 1, 1 << 16),
+    "match_min": Field(int, 1, 32),
+    "match_bits": Field(int, 10, 24),
+    "sse_share": Field(int, 0, 8),
+    "sse_stages": Field(int, 1, MAX_SSE_STAGES),
+    "probability_inputs": Field(bool),
+    "run_inputs": Field(bool),
+}
+"""What each setting may hold: what the levels use, with room to spare."""

@@ -9,10 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from trainzip.models.context_mixing.config import ContextMixingConfig
-from trainzip.models.context_mixing.contexts import MAX_CONTEXTS
 from trainzip.models.context_mixing.direct import INPUTS as DIRECT_INPUTS
-from trainzip.models.context_mixing.mixer_sets import MAX_MIXERS
-from trainzip.models.context_mixing.sse import MAX_SSE_STAGES
 
 RUN_TABLE_LIMIT = 21  # a run slot per byte (not per bit) context, and at most 2**21: max stays under 4 GiB
 MIN_TABLE_BITS = 10
@@ -44,15 +41,6 @@ def sized_bits(limit: int, slots_needed: int) -> int:
     length, so both size the tables alike.
     """
     return min(limit, max(MIN_TABLE_BITS, int(slots_needed).bit_length() + 1))
-
-
-def check_ranges(config: ContextMixingConfig) -> None:
-    """Refuse settings the kernels have no room for (their register file and tables are fixed)."""
-    ranges = {"contexts": (1, MAX_CONTEXTS), "mixers": (1, MAX_MIXERS), "sse_stages": (1, MAX_SSE_STAGES),
-              "counter_limit": (1, 255)}
-    for name, (low, high) in ranges.items():
-        if not low <= getattr(config, name) <= high:
-            raise ValueError(f"{name} must be in {low}..{high}")
 
 
 def kernel_parameters(config: ContextMixingConfig, block_length: int, segment_length: int,

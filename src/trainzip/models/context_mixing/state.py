@@ -16,7 +16,7 @@ from trainzip.models.context_mixing.counters import allocate_counter_tables
 from trainzip.models.context_mixing.direct import allocate_direct_tables
 from trainzip.models.context_mixing.match import allocate_match_tables
 from trainzip.models.context_mixing.mixers import allocate_mixer_tables
-from trainzip.models.context_mixing.parameters import check_ranges, kernel_parameters, mixer_inputs
+from trainzip.models.context_mixing.parameters import kernel_parameters, mixer_inputs
 from trainzip.models.context_mixing.registers import REGISTERS
 from trainzip.models.context_mixing.runs import allocate_run_tables
 from trainzip.models.context_mixing.sse import allocate_sse_tables
@@ -62,7 +62,6 @@ class ContextMixingModel:
 
     def __init__(self, config: ContextMixingConfig, data: np.ndarray, streams: int, segment_length: int,
                  neural_inputs: bool):
-        check_ranges(config)
         self.config = config
         self.data = data  # (n,) uint8: the block; the decoder fills it in as it goes
         self.params = kernel_parameters(config, len(data), segment_length, neural_inputs)
