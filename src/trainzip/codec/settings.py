@@ -10,9 +10,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from trainzip.errors import FormatError
-from trainzip.settings_fields import Field, build, check_fields
 from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.network.config import NetworkConfig
+from trainzip.settings_fields import Field, build, check_fields
 
 
 @dataclass(frozen=True, kw_only=True)
