@@ -1,0 +1,47 @@
+"""A start-up cost the command line refuses to pay: Numba's probe for BLAS through scipy.linalg.
+
+A process's first call of a compiled kernel makes Numba load its implementation registries, and
+one of them (numba.np.arraymath) imports scipy.linalg only to learn whether BLAS is there for its
+np.correlate and np.convolve. trainzip's kernels never call either, and importing scipy.linalg
+cost 0.2-0.4 s of the 1 s that `trainzip --fast FILE` took (bench/startup.py). Inside the
+`trainzip` process that one import is refused, exactly as on a machine without scipy (a case
+Numba supports: it then uses its own inner product for those two functions); every other import
+of scipy.linalg, including Numba's own when it compiles linear algebra, goes through.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+
+_PROBED = "scipy.linalg"
+
+
+class _RefuseBlasProbe(importlib.abc.MetaPathFinder):
+    """Refuses scipy.linalg to numba.np.linalg.ensure_blas, once; stands aside for anything else."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != _PROBED:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "ensure_blas" and frame.f_globals.get("__name__") == "numba.np.linalg":
+                remove(self)  # once: later imports (Numba compiling linear algebra) find scipy as usual
+                raise ModuleNotFoundError(f"{_PROBED} is not loaded for Numba's BLAS probe in trainzip", name=name)
+            frame = frame.f_back
+        return None
+
+
+def skip_blas_probe() -> _RefuseBlasProbe | None:
+    """Refuse Numba's BLAS probe from now on (nothing to do if scipy.linalg is loaded already)."""
+    if _PROBED in sys.modules:
+        return None
+    finder = _RefuseBlasProbe()
+    sys.meta_path.insert(0, finder)
+    return finder
+
+
+def remove(finder: _RefuseBlasProbe | None) -> None:
+    """Stand down (the probe came already, or the command is over)."""
+    if finder is not None and finder in sys.meta_path:
+        sys.meta_path.remove(finder)
