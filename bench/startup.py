@@ -1,0 +1,127 @@
+"""Start-up: what a user waits for, in fresh processes, beside the coding time inside a warm one.
+
+    python bench/startup.py [--runs 9] [--file xargs.1] [--out bench/results]
+
+Runs each command --runs times in fresh processes, interleaved (one of each in turn, so a busy
+spell of a shared machine falls on all of them alike), and reports the median and the fastest
+wall-clock seconds: `trainzip --help`, `--version`, `trainzip compress --level fast` of the file
+and `trainzip decompress` of the result, the gzip-style `trainzip --fast -c` and `-d -c`, and
+gzip -9 for scale. Then the coding seconds of the same file inside a process whose start-up is
+done (bench/worker.py), so that wall minus coding is what start-up costs. Writes startup.json and
+startup.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "canterbury"
+
+
+def trainzip_command() -> list[str]:
+    """The `trainzip` script installed beside this interpreter, else `python -m trainzip`."""
+    script = Path(sys.executable).with_name("trainzip")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "trainzip"]
+
+
+def cases(source: Path, scratch: Path) -> dict[str, list[str]]:
+    """Each measured command line, by the name the table shows."""
+    trainzip = trainzip_command()
+    packed = scratch / "packed.tz"
+    subprocess.run([*trainzip, "compress", "-q", "-f", "--level", "fast", "-o", str(packed), str(source)], check=True)
+    return {
+        "trainzip --help": [*trainzip, "--help"],
+        "trainzip --version": [*trainzip, "--version"],
+        f"trainzip compress --level fast {source.name}": [*trainzip, "compress", "-q", "-f", "--level", "fast",
+                                                          "-o", str(scratch / "out.tz"), str(source)],
+        f"trainzip decompress {source.name}.tz": [*trainzip, "decompress", "-q", "-f", "-o", str(scratch / "out"),
+                                                  str(packed)],
+        f"trainzip --fast -c {source.name}": [*trainzip, "--fast", "-c", str(source)],
+        f"trainzip -d -c {source.name}.tz": [*trainzip, "-d", "-c", str(packed)],
+        f"gzip -9 -c {source.name}": ["gzip", "-9", "-c", str(source)],
+    }
+
+
+def wall_seconds(argv: list[str]) -> float:
+    """Wall clock of one fresh process, output discarded; it must succeed."""
+    started = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    return time.perf_counter() - started
+
+
+def coding_seconds(source: Path, scratch: Path, runs: int) -> dict[str, float]:
+    """Median seconds of `fast` compress and decompress inside a process, start-up excluded."""
+    worker = [sys.executable, str(ROOT / "bench" / "worker.py"), "trainzip fast"]
+    figures = {}
+    for direction, (input_path, output_path) in {"compress": (source, scratch / "w.tz"),
+                                                 "decompress": (scratch / "w.tz", scratch / "w.out")}.items():
+        seconds = [json.loads(subprocess.run([*worker, direction, str(input_path), str(output_path)], check=True,
+                                             capture_output=True).stdout)["seconds"] for _ in range(runs)]
+        figures[direction] = statistics.median(seconds)
+    return figures
+
+
+def environment() -> dict:
+    """What decides start-up besides trainzip: versions, and whether Numba's BLAS probe could load scipy."""
+    from importlib import metadata
+
+    return {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
+            "numba": metadata.version("numba"), "numpy": metadata.version("numpy"),
+            "scipy_installed": importlib.util.find_spec("scipy") is not None,
+            "load_average": [round(value, 2) for value in os.getloadavg()],
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def measure(source: Path, runs: int) -> dict:
+    """Every case's wall clock (median and fastest) and the in-process coding time."""
+    with tempfile.TemporaryDirectory() as scratch:
+        commands = {name: argv for name, argv in cases(source, Path(scratch)).items()
+                    if shutil.which(argv[0]) or Path(argv[0]).exists()}
+        for argv in commands.values():
+            wall_seconds(argv)  # once unmeasured: Numba's cache and the OS's file cache are warm
+        walls = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, argv in commands.items():
+                walls[name].append(wall_seconds(argv))
+        coding = coding_seconds(source, Path(scratch), runs)
+    rows = [{"command": name, "median_s": statistics.median(seconds), "fastest_s": min(seconds), "runs": runs}
+            for name, seconds in walls.items()]
+    return {"file": source.name, "file_bytes": source.stat().st_size, "rows": rows, "coding_s": coding,
+            "environment": environment(), "argv": {name: argv for name, argv in commands.items()}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--file", default="xargs.1", help="A Canterbury corpus file (../shared/corpus/canterbury).")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    source = CORPUS / args.file
+    if not source.exists():
+        sys.exit(f"corpus file not found: {source}")
+    record = measure(source, args.runs)
+    from bench.report import startup_table
+
+    table = startup_table(record)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "startup.json").write_text(json.dumps(record, indent=1))
+    (args.out / "startup.md").write_text(table + "\n")
+    print(f"wrote {args.out}/startup.md and startup.json")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
