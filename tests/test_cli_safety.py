@@ -146,6 +146,22 @@ def test_dev_null_is_written_into_even_with_force(text_file, tmp_path):
     assert _names(tmp_path) == ["notes.txt"]
 
 
+def test_dev_stdout_is_written_into_not_replaced(text_file, tmp_path):
+    """-o /dev/stdout --force with stdout redirected to a file writes the .tz into that file, as the
+    shell's redirection asks; the /dev/stdout link is left alone (once it would have been replaced,
+    and a temporary file made in /dev)."""
+    link = os.readlink("/dev/stdout")
+    with open(tmp_path / "redirected.tz", "wb") as redirected:
+        result = subprocess.run([sys.executable, "-m", "trainzip", "--fast", "-f", "-o", "/dev/stdout", str(text_file)],
+                                stdout=redirected, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONWARNINGS="ignore"),
+                                timeout=300)
+    assert result.returncode == 0, result.stderr.decode()
+    assert os.readlink("/dev/stdout") == link
+    assert not [name for name in os.listdir("/dev") if name.startswith(".trainzip-")]
+    assert main(["-t", str(tmp_path / "redirected.tz")]) == 0
+    assert _names(tmp_path) == ["notes.txt", "redirected.tz"]
+
+
 def test_a_socket_is_refused_as_output(text_file, tmp_path, capsys):
     """A socket cannot be written into: refused by name before any work, and left as it is."""
     path = tmp_path / "sock"

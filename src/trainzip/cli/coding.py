@@ -30,6 +30,13 @@ def naming(name: str):
         raise type(error)(f"{name}: {message}") from None
 
 
+def level_config(level: str, **overrides):
+    """A level's settings with any of its recorded settings changed (None: the level's own)."""
+    from trainzip.codec.presets import preset
+
+    return preset(level).replace(**{key: value for key, value in overrides.items() if value is not None})
+
+
 def compress_into(source: Source, output, *, config, progress: ProgressFactory, verify: bool = False):
     """Compress ``source`` into ``output`` with the settings ``config``; returns the CodingReport.
 

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from trainzip.cli.coding import compress_into
+from trainzip.cli.coding import compress_into, level_config
 from trainzip.cli.inputs import STDIO, Source
 from trainzip.cli.options import LEVEL_NAMES, force_option, json_option, output_option, quiet_option
 from trainzip.cli.outputs import open_output, opened, refuse_input_as_output
@@ -23,13 +23,6 @@ def default_output(input_path: str) -> str:
 def check_json_target(as_json: bool, output_path: str) -> None:
     if as_json and output_path == STDIO:
         raise TrainzipError("--json prints to stdout, so the output needs a file name (-o FILE)")
-
-
-def level_config(level: str, **overrides):
-    """A level's settings with any of its recorded settings changed (None: the level's own)."""
-    from trainzip.codec.presets import preset
-
-    return preset(level).replace(**{key: value for key, value in overrides.items() if value is not None})
 
 
 @click.command("compress")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import click
 
-from trainzip.cli.coding import compress_into, decompress_into
+from trainzip.cli.coding import compress_into, decompress_into, level_config
 from trainzip.cli.inputs import STDIO, Source, kind_of
 from trainzip.cli.outputs import NoOutput, OutputExists, open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
@@ -78,8 +78,6 @@ def compress_file(path: str, options: FileOptions) -> None:
         raise Skipped(f"{path}: already has the {SUFFIX} suffix -- unchanged (use -f to compress it again)")
     target = output_path(path, options, name_from_input=lambda name: name + SUFFIX)
     refuse_input_as_output(path, target)
-    from trainzip.cli.compress_command import level_config
-
     source = Source(path)
     with opened(_open(target, options)) as output:
         if output.isatty() and not options.force:
@@ -94,7 +92,7 @@ def compress_file(path: str, options: FileOptions) -> None:
 def decompress_file(path: str, options: FileOptions) -> None:
     """FILE.tz -> FILE (or stdout, or -o)."""
     check_input(path, options)
-    target = output_path(path, options, name_from_input=functools.partial(_without_suffix, path))
+    target = output_path(path, options, name_from_input=_without_suffix)
     refuse_input_as_output(path, target)
     source = Source(path)
     refuse_terminal_input(source, options)
@@ -123,7 +121,7 @@ def refuse_terminal_input(source: Source, options: FileOptions) -> None:
         raise TrainzipError("stdin: compressed data not read from a terminal (use -f to force)")
 
 
-def _without_suffix(path: str, _: str) -> str:
+def _without_suffix(path: str) -> str:
     if not path.endswith(SUFFIX) or len(path) == len(SUFFIX):
         raise Skipped(f"{path}: unknown suffix -- ignored (a .tz name, or -c or -o to name the output)")
     return path[:-len(SUFFIX)]

@@ -88,19 +88,19 @@ def _check_combination(files, *, stdout, output, decompress, test, list_) -> Non
 
 
 def _each(files, job, *, quiet: bool) -> int:
-    """Run ``job`` on every file, going on past failures as gzip does; the worst status wins."""
-    status = OK
+    """Run ``job`` on every file, going on past failures as gzip does; an error outranks a warning."""
+    errors = warnings = 0
     for path in files:
         try:
             job(path)
         except Skipped as warning:
+            warnings += 1
             if not quiet:
                 click.echo(f"trainzip: warning: {warning}", err=True)
-            status = max(status, WARNING) if status != ERROR else ERROR
         except TrainzipError as error:
+            errors += 1
             click.echo(f"trainzip: error: {error}", err=True)
-            status = ERROR
-    return status
+    return ERROR if errors else WARNING if warnings else OK
 
 
 def _list(files, options: FileOptions) -> int:

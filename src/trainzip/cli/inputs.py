@@ -1,7 +1,8 @@
-"""Where data comes from: a file or stdin, read whole, every failure named by the file it is about."""
+"""Where data comes from: a file or stdin, every failure named by the file it is about."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -18,30 +19,31 @@ class Source:
         self.path = path
         self.name = "stdin" if path == STDIO else path
 
-    def read(self) -> bytes:
-        """The whole input; a missing file, a directory or a read error is one line naming it."""
+    def open(self):
+        """A binary stream of the input (stdin's own, or the file opened), for a caller that reads
+        it in pieces; a missing file or a directory is one line naming it."""
         if self.path == STDIO:
-            return _read_stdin()
+            return contextlib.nullcontext(sys.stdin.buffer)
         if not os.path.lexists(self.path):
             raise TrainzipError(f"{self.path}: no such file")
         if os.path.isdir(self.path):
             raise TrainzipError(f"{self.path}: is a directory")
         try:
-            with open(self.path, "rb") as handle:
-                return handle.read()
+            return open(self.path, "rb")  # noqa: SIM115  (the caller's with-block closes it)
         except OSError as error:
-            raise TrainzipError(f"{self.path}: cannot read it: {error.strerror or error}") from None
+            raise TrainzipError(f"{self.name}: cannot read it: {error.strerror or error}") from None
+
+    def read(self) -> bytes:
+        """The whole input; every failure is one line naming it."""
+        with self.open() as stream:
+            try:
+                return stream.read()
+            except OSError as error:
+                raise TrainzipError(f"{self.name}: cannot read it: {error.strerror or error}") from None
 
     def is_terminal(self) -> bool:
         """stdin attached to a terminal (compressed data is not read from one)."""
         return self.path == STDIO and sys.stdin.isatty()
-
-
-def _read_stdin() -> bytes:
-    try:
-        return sys.stdin.buffer.read()
-    except OSError as error:
-        raise TrainzipError(f"stdin: cannot read it: {error.strerror or error}") from None
 
 
 def kind_of(path: str) -> str:

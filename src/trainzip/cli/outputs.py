@@ -3,8 +3,8 @@
 An output is opened before any work, so a missing or read-only directory, an existing file
 without --force, or a special file trainzip cannot write into is reported at once and by the
 output's own name. A regular file is written to a temporary file beside it and renamed into place
-only when complete; a FIFO or a character device (/dev/null, a pipe) is written into, never
-replaced; stdout is written as it is. `opened` commits an output when its block ends, or removes
+only when complete; a FIFO, a device or a name under /dev or /proc (/dev/null, /dev/stdout) is
+written into, never replaced; stdout is written as it is. `opened` commits an output when its block ends, or removes
 what it wrote when the block fails or a signal stops the command.
 """
 
@@ -153,9 +153,12 @@ class NoOutput:
 
 def check_output(path: str, *, force: bool) -> None:
     """Refuse, before any work, an output that may not be written: see `open_output`."""
+    device_tree = in_device_tree(path)
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
+        if device_tree:
+            raise TrainzipError(f"{path}: no such device (trainzip creates no files in /dev or /proc)") from None
         if os.path.lexists(path) and not force:  # a dangling symbolic link
             raise OutputExists(f"{path}: already exists; not overwritten (use --force to overwrite)") from None
         _check_directory(path)
@@ -164,13 +167,13 @@ def check_output(path: str, *, force: bool) -> None:
         raise _error(path, "write it", error) from None
     if stat.S_ISDIR(mode):
         raise TrainzipError(f"{path}: is a directory")
-    if stat.S_ISREG(mode) and not force:
+    if stat.S_ISREG(mode) and not force and not device_tree:
         raise OutputExists(f"{path}: already exists; not overwritten (use --force to overwrite)")
     if stat.S_ISBLK(mode) and not force:
         raise TrainzipError(f"{path}: is a block device; use --force to write into it")
     if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
         raise TrainzipError(f"{path}: is a socket or other special file; trainzip cannot write into it")
-    if stat.S_ISREG(mode):
+    if stat.S_ISREG(mode) and not device_tree:
         _check_directory(path)
 
 
@@ -183,25 +186,32 @@ def _check_directory(path: str) -> None:
         raise TrainzipError(f"{path}: cannot create it: the directory {directory} is not writable")
 
 
-def is_special(path: str) -> bool:
-    """A FIFO or a device, which is written into rather than replaced."""
+def in_device_tree(path: str) -> bool:
+    """A name under /dev or /proc (/dev/stdout, /dev/fd/3, /proc/self/fd/1): what it names is
+    written into, as a shell's redirection would, and the name itself is never replaced."""
+    return os.path.abspath(path).startswith(("/dev/", "/proc/"))
+
+
+def writes_into(path: str) -> bool:
+    """A FIFO, a device, or a name in the device tree: written into rather than replaced."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or in_device_tree(path)
 
 
 def open_output(path: str, *, force: bool):
     """An output for ``path`` ('-': stdout), checked and opened before any work is done.
 
-    A regular file is replaced only with ``force``; a FIFO or character device is written into
-    (a block device only with ``force``); a directory, socket or missing directory is refused.
+    A regular file is replaced only with ``force``; a FIFO, a character device or a name under
+    /dev or /proc (/dev/stdout) is written into (a block device only with ``force``); a
+    directory, a socket or a missing directory is refused.
     """
     if path == STDIO:
         return StreamOutput(path)
     check_output(path, force=force)
-    return StreamOutput(path) if is_special(path) else FileOutput(path, force=force)
+    return StreamOutput(path) if writes_into(path) else FileOutput(path, force=force)
 
 
 def refuse_input_as_output(input_path: str, output_path: str) -> None:
