@@ -34,7 +34,8 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
              "Sizes in bytes; every round trip verified. Throughput is coding time inside the process "
              "(start-up excluded: Python imports and Numba's loading of compiled kernels), the fastest of 5 runs "
              "where a run takes under 2 s; *wall* throughput is what a user waits for, a fresh process per file "
-             "with its start-up (see startup.md); peak memory is the process's maximum resident set.", "",
+             "with its start-up (every codec runs in bench/worker.py, so the peers' wall figures include Python's "
+             "own start too; startup.md times the commands themselves); peak memory is the process's maximum resident set.", "",
              "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | "
              "compress kB/s wall | decompress kB/s wall | peak MiB |",
              "|---|" + "---:|" * (len(files) + 7)]
@@ -73,7 +74,16 @@ def startup_table(record: dict) -> str:
         coding, wall = record["coding_s"][direction], walls[command]
         lines.append(f"| {direction} | {record['file_bytes'] / coding / 1000:.1f} | "
                      f"{record['file_bytes'] / wall / 1000:.1f} | {wall - coding:.3f} |")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", *_phase_rows(record["phases_ms"])])
+
+
+def _phase_rows(phases: dict) -> list[str]:
+    """Where a fresh process's start-up goes (medians; the kernels' loads and Numba's registries
+    fall inside the first coding call, the registries inside the first load)."""
+    rows = ["| phase of `trainzip --fast` in a fresh process | median ms |", "|---|---:|"]
+    rows += [f"| {name} | {ms:.1f} |" for name, ms in phases.items() if name != "kernel loads"]
+    rows += [f"| load of kernel `{name}` from Numba's cache | {ms:.1f} |" for name, ms in phases["kernel loads"].items()]
+    return rows
 
 
 def write_charts(rows: list[dict], directory: Path) -> None:

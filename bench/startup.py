@@ -6,9 +6,10 @@ Runs each command --runs times in fresh processes, interleaved (one of each in t
 spell of a shared machine falls on all of them alike), and reports the median and the fastest
 wall-clock seconds: `trainzip --help`, `--version`, `trainzip compress --level fast` of the file
 and `trainzip decompress` of the result, the gzip-style `trainzip --fast -c` and `-d -c`, and
-gzip -9 for scale. Then the coding seconds of the same file inside a process whose start-up is
-done (bench/worker.py), so that wall minus coding is what start-up costs. Writes startup.json and
-startup.md.
+gzip -9 and `python -c pass` for scale. Then the coding seconds of the same file inside a
+process whose start-up is done (bench/worker.py), so that wall minus coding is what start-up
+costs, and where a fresh process's start-up goes, phase by phase (bench/startup_phases.py).
+Writes startup.json and startup.md.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def cases(source: Path, scratch: Path) -> dict[str, list[str]]:
     packed = scratch / "packed.tz"
     subprocess.run([*trainzip, "compress", "-q", "-f", "--level", "fast", "-o", str(packed), str(source)], check=True)
     return {
+        "python -c pass": [sys.executable, "-c", "pass"],  # the interpreter's own start, for the floor
         "trainzip --help": [*trainzip, "--help"],
         "trainzip --version": [*trainzip, "--version"],
         f"trainzip compress --level fast {source.name}": [*trainzip, "compress", "-q", "-f", "--level", "fast",
@@ -73,6 +75,17 @@ def coding_seconds(source: Path, scratch: Path, runs: int) -> dict[str, float]:
     return figures
 
 
+def phases_ms(source: Path, runs: int) -> dict:
+    """Median milliseconds of each start-up phase of a fresh process (bench/startup_phases.py)."""
+    samples = [json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "startup_phases.py"), str(source)],
+                                         check=True, capture_output=True, cwd=ROOT).stdout) for _ in range(runs)]
+    loads = {name: statistics.median(sample["kernel loads"].get(name, 0.0) for sample in samples)
+             for name in samples[0]["kernel loads"]}
+    phases = {name: statistics.median(sample[name] for sample in samples)
+              for name in samples[0] if name != "kernel loads"}
+    return {**phases, "kernel loads": loads}
+
+
 def environment() -> dict:
     """What decides start-up besides trainzip: versions, and whether Numba's BLAS probe could load scipy."""
     from importlib import metadata
@@ -96,10 +109,11 @@ def measure(source: Path, runs: int) -> dict:
             for name, argv in commands.items():
                 walls[name].append(wall_seconds(argv))
         coding = coding_seconds(source, Path(scratch), runs)
+    phases = phases_ms(source, runs)
     rows = [{"command": name, "median_s": statistics.median(seconds), "fastest_s": min(seconds), "runs": runs}
             for name, seconds in walls.items()]
     return {"file": source.name, "file_bytes": source.stat().st_size, "rows": rows, "coding_s": coding,
-            "environment": environment(), "argv": {name: argv for name, argv in commands.items()}}
+            "phases_ms": phases, "environment": environment(), "argv": commands}
 
 
 def main(argv: list[str] | None = None) -> None:
