@@ -205,6 +205,16 @@ def test_a_write_error_names_the_output(text_file, tmp_path, capsys):
     assert _names(tmp_path) == ["notes.txt"]
 
 
+@pytest.mark.parametrize("command", [["-d"], ["-t"], ["-l"], ["decompress"], ["info"]])
+def test_a_foreign_file_is_named_by_every_command(tmp_path, capsys, command):
+    """Whatever reads a .tz file says which file is not one."""
+    foreign = tmp_path / "notes.tz"
+    foreign.write_bytes(b"plain text, not trainzip's")
+    assert main([*command, str(foreign)]) == 1
+    assert _one_error_line(capsys) == f"trainzip: error: {foreign}: not a trainzip file (wrong magic bytes)"
+    assert _names(tmp_path) == ["notes.tz"]
+
+
 def test_trailing_garbage_is_reported_as_such(text_file, tmp_path, capsys):
     """A .tz file with bytes appended is refused as having trailing garbage (not as truncated),
     naming the file; nothing is written."""
