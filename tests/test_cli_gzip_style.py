@@ -81,6 +81,23 @@ def test_a_pipe_through_c(files):
     assert unpacked.stdout == source.read_bytes()
 
 
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    """`trainzip -dc big.tz | head -c 10`: when the reader goes, trainzip stops without a word and
+    with the status of a death by SIGPIPE (141), as gzip; never a success after writing only a part
+    (seen with PYTHONUNBUFFERED, where stdout takes only what the pipe holds)."""
+    from trainzip.codec import compress
+
+    packed = tmp_path / "big.tz"
+    packed.write_bytes(compress(b"".join(b"line %d of a long text\n" % i for i in range(12_000)), level="fast"))
+    process = subprocess.Popen([sys.executable, "-m", "trainzip", "-dc", str(packed)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=dict(os.environ, PYTHONWARNINGS="ignore", PYTHONUNBUFFERED="1"))
+    assert process.stdout.read(10) == b"line 0 of "
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141
+    assert process.stderr.read() == b""
+    process.stderr.close()
+
+
 def test_tar_round_trips_a_directory_of_corpus_files(tmp_path):
     """`tar -I trainzip -cf x.tar.tz dir/` and `tar -I trainzip -xf x.tar.tz` give every file back
     exactly (tar runs PROG to compress and PROG -d to decompress, stdin to stdout)."""

@@ -34,6 +34,15 @@ def _error(path: str, doing: str, error: OSError) -> TrainzipError:
     return TrainzipError(f"{path}: cannot {doing}: {error.strerror or error}")
 
 
+def _write_all(file, data: bytes) -> None:
+    """Write every byte: an unbuffered stream (stdout under PYTHONUNBUFFERED, as in many containers)
+    may take only part of them, say the 64 KiB a pipe holds, and leave the rest unsaid."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        view = view[written if written is not None else 0:]
+
+
 class FileOutput:
     """A regular file: a temporary file beside it until `commit` renames it into place."""
 
@@ -58,7 +67,7 @@ class FileOutput:
 
     def write(self, data: bytes) -> None:
         try:
-            self.file.write(data)
+            _write_all(self.file, data)
         except OSError as error:
             raise _error(self.name, "write it", error) from None
 
@@ -113,7 +122,7 @@ class StreamOutput:
 
     def write(self, data: bytes) -> None:
         try:
-            self.file.write(data)
+            _write_all(self.file, data)
             self.file.flush()
         except BrokenPipeError:
             raise StdoutClosed(self.name) from None
