@@ -13,7 +13,7 @@ import sys
 import click
 
 from trainzip.cli import interrupts, startup
-from trainzip.cli.commands import SUBCOMMANDS
+from trainzip.cli.commands import SUBCOMMANDS, group
 from trainzip.cli.outputs import StdoutClosed
 from trainzip.errors import TrainzipError
 
@@ -40,8 +40,6 @@ def main(argv: list[str] | None = None) -> int:
 def _command(args: list[str]) -> click.Command:
     """A subcommand if the first word names one, else the gzip-style command line."""
     if args and args[0] in SUBCOMMANDS:
-        from trainzip.cli.commands import group
-
         return group
     from trainzip.cli.gzip_style import command
 
