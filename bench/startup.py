@@ -4,7 +4,7 @@
 
 Runs each command --runs times in fresh processes, interleaved (one of each in turn, so a busy
 spell of a shared machine falls on all of them alike), and reports the median and the fastest
-wall-clock seconds: `trainzip --help`, `--version`, `trainzip compress --level fast` of the file
+wall-clock seconds and the median CPU seconds (the steadier figure on a busy machine): `trainzip --help`, `--version`, `trainzip compress --level fast` of the file
 and `trainzip decompress` of the result, the gzip-style `trainzip --fast -c` and `-d -c`, and
 gzip -9 and `python -c pass` for scale. Then the coding seconds of the same file inside a
 process whose start-up is done (bench/worker.py), so that wall minus coding is what start-up
@@ -56,11 +56,19 @@ def cases(source: Path, scratch: Path) -> dict[str, list[str]]:
     }
 
 
-def wall_seconds(argv: list[str]) -> float:
-    """Wall clock of one fresh process, output discarded; it must succeed."""
+def timed_run(argv: list[str]) -> tuple[float, float]:
+    """Wall clock and CPU seconds (user + system) of one fresh process, output discarded; it must succeed.
+
+    On a shared machine the CPU seconds are the steadier figure: a busy neighbour stretches the wall
+    clock of a one-threaded start-up, hardly its CPU time, which is what it takes on an idle machine.
+    """
     started = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
-    return time.perf_counter() - started
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def coding_seconds(source: Path, scratch: Path, runs: int) -> dict[str, float]:
@@ -76,14 +84,17 @@ def coding_seconds(source: Path, scratch: Path, runs: int) -> dict[str, float]:
 
 
 def phases_ms(source: Path, runs: int) -> dict:
-    """Median milliseconds of each start-up phase of a fresh process (bench/startup_phases.py)."""
+    """Median wall and CPU milliseconds of each start-up phase of a fresh process (bench/startup_phases.py)."""
     samples = [json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "startup_phases.py"), str(source)],
                                          check=True, capture_output=True, cwd=ROOT).stdout) for _ in range(runs)]
-    loads = {name: statistics.median(sample["kernel loads"].get(name, 0.0) for sample in samples)
-             for name in samples[0]["kernel loads"]}
-    phases = {name: statistics.median(sample[name] for sample in samples)
-              for name in samples[0] if name != "kernel loads"}
-    return {**phases, "kernel loads": loads}
+
+    def medians(pick) -> dict:
+        return {clock: statistics.median(pick(sample)[clock] for sample in samples) for clock in ("wall_ms", "cpu_ms")}
+
+    phases = {name: medians(lambda sample, name=name: sample[name]) for name in samples[0] if name != "kernel loads"}
+    phases["kernel loads"] = {name: medians(lambda sample, name=name: sample["kernel loads"][name])
+                              for name in samples[0]["kernel loads"]}
+    return phases
 
 
 def environment() -> dict:
@@ -103,15 +114,16 @@ def measure(source: Path, runs: int) -> dict:
         commands = {name: argv for name, argv in cases(source, Path(scratch)).items()
                     if shutil.which(argv[0]) or Path(argv[0]).exists()}
         for argv in commands.values():
-            wall_seconds(argv)  # once unmeasured: Numba's cache and the OS's file cache are warm
-        walls = {name: [] for name in commands}
+            timed_run(argv)  # once unmeasured: Numba's cache and the OS's file cache are warm
+        samples = {name: [] for name in commands}
         for _ in range(runs):
             for name, argv in commands.items():
-                walls[name].append(wall_seconds(argv))
+                samples[name].append(timed_run(argv))
         coding = coding_seconds(source, Path(scratch), runs)
     phases = phases_ms(source, runs)
-    rows = [{"command": name, "median_s": statistics.median(seconds), "fastest_s": min(seconds), "runs": runs}
-            for name, seconds in walls.items()]
+    rows = [{"command": name, "median_s": statistics.median(wall for wall, _ in runs_of),
+             "fastest_s": min(wall for wall, _ in runs_of), "median_cpu_s": statistics.median(cpu for _, cpu in runs_of),
+             "runs": runs} for name, runs_of in samples.items()]
     return {"file": source.name, "file_bytes": source.stat().st_size, "rows": rows, "coding_s": coding,
             "phases_ms": phases, "environment": environment(), "argv": commands}
 

@@ -20,14 +20,16 @@ HEAVY = ("numpy", "numba", "torch", "constriction", "tqdm", "trainzip.codec", "t
 
 
 def _imported(*args: str, cwd) -> set[str]:
-    """Every module a fresh `trainzip ARGS` process has loaded when its command is done."""
+    """Every module a fresh `trainzip ARGS` process has loaded when its command is done (recorded
+    just before the command line ends the process)."""
     record = cwd / "modules.json"
     script = ("import json, sys\n"
+              "from trainzip.cli import main, startup\n"
+              "exit_now = startup.exit_now\n"
+              f"startup.exit_now = lambda status: (open({str(record)!r}, 'w').write(json.dumps(sorted(sys.modules))),\n"
+              "                                    exit_now(status))\n"
               f"sys.argv = ['trainzip', *{list(args)!r}]\n"
-              "from trainzip.cli import main\n"
-              "status = main()  # as the `trainzip` script calls it\n"
-              f"open({str(record)!r}, 'w').write(json.dumps(sorted(sys.modules)))\n"
-              "sys.exit(status)\n")
+              "main()  # as the `trainzip` script calls it\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=cwd,
                             env=dict(os.environ, PYTHONWARNINGS="ignore"), timeout=300)
     assert result.returncode == 0, result.stderr.decode()[-1000:]

@@ -19,22 +19,34 @@ from trainzip.errors import TrainzipError
 
 ERROR = 1
 BROKEN_PIPE = 128 + 13  # the status of a process that SIGPIPE ended, as gzip's is under `| head`
+EXITS_AT_ONCE = ("compress", "decompress", "info")  # subcommands whose every output is closed when they end
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: the process's); returns the exit status.
 
-    As the process's own command (no ``argv``), it also skips Numba's BLAS probe (see `startup`):
-    the process is trainzip's. Called from Python with ``argv``, it leaves the caller's imports alone.
+    As the process's own command (no ``argv``) it also skips Numba's BLAS probe and, after a
+    coding command, Python's teardown (see `startup`): the process is trainzip's. Called from
+    Python with ``argv``, it leaves the caller's process alone.
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     interrupts.forget()
     previous_handlers = interrupts.install()
     probe_skipper = startup.skip_blas_probe() if argv is None else None
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        status = _run(args)
     finally:
         startup.remove(probe_skipper)
         interrupts.restore(previous_handlers)
+    if argv is None and _exits_at_once(args):
+        startup.exit_now(status)
+    return status
+
+
+def _exits_at_once(args: list[str]) -> bool:
+    """The gzip-style command line and the coding subcommands; not those that draw with matplotlib
+    or run a demo, whose libraries may still clean up at exit."""
+    return not (args and args[0] in SUBCOMMANDS) or args[0] in EXITS_AT_ONCE
 
 
 def _command(args: list[str]) -> click.Command:
