@@ -35,7 +35,8 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
              "(start-up excluded: Python imports and Numba's loading of compiled kernels), the fastest of 5 runs "
              "where a run takes under 2 s; *wall* throughput is what a user waits for, a fresh process per file "
              "with its start-up (every codec runs in bench/worker.py, so the peers' wall figures include Python's "
-             "own start too; startup.md times the commands themselves); peak memory is the process's maximum resident set.", "",
+             "own start too; startup.md times the commands themselves); peak memory is the process's maximum "
+             "resident set.", "",
              "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | "
              "compress kB/s wall | decompress kB/s wall | peak MiB |",
              "|---|" + "---:|" * (len(files) + 7)]
@@ -71,7 +72,8 @@ def startup_table(record: dict) -> str:
     lines += [f"| `{row['command']}` | {row['median_s']:.3f} | {row['fastest_s']:.3f} | {row['median_cpu_s']:.3f} |"
               for row in record["rows"]]
     walls = {row["command"]: row["median_s"] for row in record["rows"]}
-    lines += ["", "| trainzip fast | in-process kB/s | wall kB/s | start-up s (wall - coding) |", "|---|---:|---:|---:|"]
+    lines += ["", "| trainzip fast | in-process kB/s | wall kB/s | start-up s (wall - coding) |",
+              "|---|---:|---:|---:|"]
     for direction, command in (("compress", f"trainzip compress --level fast {record['file']}"),
                                ("decompress", f"trainzip decompress {record['file']}.tz")):
         coding, wall = record["coding_s"][direction], walls[command]

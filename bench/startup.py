@@ -4,8 +4,9 @@
 
 Runs each command --runs times in fresh processes, interleaved (one of each in turn, so a busy
 spell of a shared machine falls on all of them alike), and reports the median and the fastest
-wall-clock seconds and the median CPU seconds (the steadier figure on a busy machine): `trainzip --help`, `--version`, `trainzip compress --level fast` of the file
-and `trainzip decompress` of the result, the gzip-style `trainzip --fast -c` and `-d -c`, and
+wall-clock seconds and the median CPU seconds (the steadier figure on a busy machine):
+`trainzip --help`, `--version`, `trainzip compress --level fast` of the file and
+`trainzip decompress` of the result, the gzip-style `trainzip --fast -c` and `-d -c`, and
 gzip -9 and `python -c pass` for scale. Then the coding seconds of the same file inside a
 process whose start-up is done (bench/worker.py), so that wall minus coding is what start-up
 costs, and where a fresh process's start-up goes, phase by phase (bench/startup_phases.py).
@@ -122,8 +123,9 @@ def measure(source: Path, runs: int) -> dict:
         coding = coding_seconds(source, Path(scratch), runs)
     phases = phases_ms(source, runs)
     rows = [{"command": name, "median_s": statistics.median(wall for wall, _ in runs_of),
-             "fastest_s": min(wall for wall, _ in runs_of), "median_cpu_s": statistics.median(cpu for _, cpu in runs_of),
-             "runs": runs} for name, runs_of in samples.items()]
+             "fastest_s": min(wall for wall, _ in runs_of),
+             "median_cpu_s": statistics.median(cpu for _, cpu in runs_of), "runs": runs}
+            for name, runs_of in samples.items()]
     return {"file": source.name, "file_bytes": source.stat().st_size, "rows": rows, "coding_s": coding,
             "phases_ms": phases, "environment": environment(), "argv": commands}
 

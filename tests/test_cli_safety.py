@@ -153,8 +153,8 @@ def test_dev_stdout_is_written_into_not_replaced(text_file, tmp_path):
     link = os.readlink("/dev/stdout")
     with open(tmp_path / "redirected.tz", "wb") as redirected:
         result = subprocess.run([sys.executable, "-m", "trainzip", "--fast", "-f", "-o", "/dev/stdout", str(text_file)],
-                                stdout=redirected, stderr=subprocess.PIPE, env=dict(os.environ, PYTHONWARNINGS="ignore"),
-                                timeout=300)
+                                stdout=redirected, stderr=subprocess.PIPE, timeout=300,
+                                env=dict(os.environ, PYTHONWARNINGS="ignore"))
     assert result.returncode == 0, result.stderr.decode()
     assert os.readlink("/dev/stdout") == link
     assert not [name for name in os.listdir("/dev") if name.startswith(".trainzip-")]

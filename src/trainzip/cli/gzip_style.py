@@ -41,7 +41,8 @@ class _WithSubcommands(click.Command):
 @click.option("-d", "--decompress", is_flag=True, help="Decompress.")
 @click.option("-c", "--stdout", is_flag=True, help="Write to standard output.")
 @click.option("-o", "--output", metavar="OUT", help="Write to OUT (one FILE only).")
-@click.option("-k", "--keep", is_flag=True, help="Keep the input files: always so, trainzip never changes or removes them.")
+@click.option("-k", "--keep", is_flag=True,
+              help="Keep the input files: always so, trainzip never changes or removes them.")
 @click.option("-f", "--force", is_flag=True,
               help="Replace existing outputs; write compressed data to a terminal; compress a .tz file again.")
 @click.option("-t", "--test", is_flag=True, help="Decode each FILE and check its checksum; write nothing.")

@@ -1,16 +1,17 @@
 """Costs at the start and the end of a `trainzip` process that the command line refuses to pay.
 
-Numba's probe for BLAS through scipy.linalg: a process's first call of a compiled kernel makes Numba load its implementation registries, and
-one of them (numba.np.arraymath) imports scipy.linalg only to learn whether BLAS is there for its
-np.correlate and np.convolve. trainzip's kernels never call either, and importing scipy.linalg
-cost 0.2-0.4 s of the 1 s that `trainzip --fast FILE` took (bench/startup.py). Inside the
-`trainzip` process that one import is refused, exactly as on a machine without scipy (a case
+Numba's probe for BLAS through scipy.linalg: a process's first call of a compiled kernel makes
+Numba load its implementation registries, and one of them (numba.np.arraymath) imports
+scipy.linalg only to learn whether BLAS is there for its np.correlate and np.convolve.
+trainzip's kernels never call either, and importing scipy.linalg cost a quarter of what
+`trainzip --fast -c xargs.1` took (0.50 -> 0.37 s of CPU, median of 9, interleaved). Inside
+the `trainzip` process that one import is refused, exactly as on a machine without scipy (a case
 Numba supports: it then uses its own inner product for those two functions); every other import
 of scipy.linalg, including Numba's own when it compiles linear algebra, goes through.
 
 Python's teardown: once a coding command has published its output and said its last line, the
-interpreter's shut-down frees every module one by one, about 0.1 s of CPU after Numba's kernels and 0.4 s
-after PyTorch, for nothing a user keeps. `exit_now` ends the process there instead.
+interpreter's shut-down frees every module one by one, about 0.1 s of CPU after Numba's kernels
+and 0.4 s after PyTorch, for nothing a user keeps. `exit_now` ends the process there instead.
 """
 
 from __future__ import annotations
