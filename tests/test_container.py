@@ -55,11 +55,20 @@ def test_unknown_version_is_named(packed):
         read_version(MAGIC + b"\x07" + packed[5:])
 
 
-def test_trailing_garbage_is_refused(packed):
-    """Bytes appended after the final checksum are not silently ignored (the last block runs to the
-    checksum, so they shift it)."""
+@pytest.mark.parametrize("garbage", [b"\0", b"junk\n", b"\0" * 512, None], ids=["byte", "text", "padding", "a-copy"])
+def test_trailing_garbage_is_refused_as_such(packed, garbage):
+    """Bytes appended after the final checksum (a byte, a line, tape padding, a second file) are
+    refused and named as trailing garbage, with their count, not as truncation or damage."""
+    garbage = packed if garbage is None else garbage
+    with pytest.raises(FormatError, match=f"{len(garbage):,} bytes of trailing garbage"):
+        unpack(packed + garbage)
+
+
+def test_trailing_garbage_is_looked_for_only_near_the_end(packed):
+    """Past 64 KiB of garbage the file's end is not searched for (a damaged file costs bounded time):
+    it is reported as failing its checksum."""
     with pytest.raises(FormatError, match="CRC-32"):
-        unpack(packed + b"\0")
+        unpack(packed + b"\0" * (1 << 17))
 
 
 def test_a_preset_file_has_a_small_envelope():

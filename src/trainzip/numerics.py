@@ -9,8 +9,6 @@ start on a machine whose fingerprint differs, rather than produce garbage.
 from __future__ import annotations
 
 import os
-import platform
-from importlib import metadata
 
 # oneMKL chooses kernels by memory alignment unless conditional numerical reproducibility is on.
 # It must be set before MKL loads, so this module is imported before torch (see __init__).
@@ -35,6 +33,9 @@ def use_threads(threads: int) -> None:
 def fingerprint(threads: int, device=None) -> dict:
     """The numerics this process would use with the given thread count, and on ``device`` if it is a
     GPU (a model there computes with CUDA's kernels: which GPU and which CUDA and cuDNN decide them)."""
+    import platform
+    from importlib import metadata  # here, not at import: `trainzip --help` should not pay for them
+
     import torch
 
     record = {"trainzip": __version__}

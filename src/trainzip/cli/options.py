@@ -1,6 +1,10 @@
-"""Options shared by the coding subcommands."""
+"""Options shared by the coding commands."""
 
 import click
+
+LEVEL_NAMES = ("fast", "default", "max")
+"""The names of `trainzip.codec.presets.LEVELS`, here so that parsing a command line imports no codec
+(tests/test_cli_startup.py checks that the two agree)."""
 
 output_option = click.option("-o", "--output", metavar="OUT", help="Output file ('-' for stdout).")
 force_option = click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")

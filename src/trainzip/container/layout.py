@@ -57,6 +57,7 @@ METADATA_DICTIONARY = (
 )
 _MAX_METADATA = 1 << 20
 _CRC = struct.Struct("<I")
+_GARBAGE_WINDOW = 1 << 16  # how far back from the end a file's true end is looked for
 
 
 @dataclass(frozen=True)
@@ -213,9 +214,26 @@ def read_version(data: bytes) -> int:
     return version
 
 
+def refuse_trailing_garbage(data: bytes) -> None:
+    """A file whose CRC-32 fails at its end but holds at an earlier one has bytes appended after it
+    (padding, a second file): say so, not "truncated". Only the last 64 KiB are searched, so a
+    damaged file still costs a bounded time; a match by chance (2^-32 a place) only names another error."""
+    if len(data) < len(MAGIC) + 1 + _CRC.size or zlib.crc32(data[:-_CRC.size]) == _CRC.unpack(data[-_CRC.size:])[0]:
+        return
+    view = memoryview(data)
+    first = max(len(MAGIC) + 1, len(data) - _CRC.size - _GARBAGE_WINDOW)
+    crc = zlib.crc32(view[:first])
+    for end in range(first, len(data) - _CRC.size):  # crc is the CRC-32 of data[:end]
+        if crc == _CRC.unpack_from(view, end)[0]:
+            raise FormatError(f"corrupt file: {len(data) - end - _CRC.size:,} bytes of trailing garbage after the "
+                              f"end of the trainzip data")
+        crc = zlib.crc32(view[end:end + 1], crc)
+
+
 def unpack(data: bytes) -> Container:
     """Parse and fully verify a .tz file's structure and checksum (not yet its decoded content)."""
     version = read_version(data)
+    refuse_trailing_garbage(data)
     reader = _Reader(data)
     reader.offset = len(MAGIC) + 1
     metadata_field = _read_metadata_field(reader)
