@@ -127,3 +127,21 @@ def test_a_register_is_declared_once_with_a_width():
         registers.allocate(("a", 1))
     with pytest.raises(ValueError):
         registers.allocate(("c", 0))
+
+
+def test_the_register_layout_is_the_same_from_any_entry_point():
+    """Compiled kernels keep register offsets as constants, and a process may load them from the
+    cache: every process must lay the register file out alike, whichever module it imports first
+    (the package's `__init__` imports the components in one fixed order)."""
+    import json
+    import subprocess
+    import sys
+
+    layouts = []
+    for first in ("sse", "state", "history", "registers"):
+        program = (f"import trainzip.models.context_mixing.{first}, json; "
+                   "from trainzip.models.context_mixing.registers import REGISTERS; print(json.dumps(REGISTERS.fields))")
+        layouts.append(json.loads(subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                                                 check=True).stdout))
+    assert all(layout == layouts[0] for layout in layouts)
+    assert [name for name, _, _ in layouts[0]] == [name for name, _, _ in REGISTERS.fields]
