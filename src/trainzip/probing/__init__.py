@@ -11,7 +11,7 @@ retrained on all data seen so far, against the uniform code N log2 K. All figure
 from trainzip.probing.online_code import BlockResult, ProbeResult, online_codelength, standardize
 from trainzip.probing.probes import PROBES, FittedProbe, ProbeTrainer, UniformProbe
 from trainzip.probing.record import probe_record
-from trainzip.probing.schedules import SCHEDULES, VOITA_PERCENTS, block_ends, doubling_ends, voita_ends
+from trainzip.block_schedules import SCHEDULES, VOITA_PERCENTS, block_ends, doubling_ends, voita_ends
 from trainzip.probing.seeds import SeedSpread, online_codelength_seeds
 from trainzip.probing.training import TrainingConfig, train_probe
 

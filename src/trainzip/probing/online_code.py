@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trainzip.probing.probes import FittedProbe, ProbeTrainer, UniformProbe, build_network
-from trainzip.probing.schedules import block_ends
+from trainzip.block_schedules import block_ends
 from trainzip.probing.training import TrainingConfig, train_probe
 
 
