@@ -65,9 +65,9 @@ def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, p
     record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control, final_model, threads)
     click.echo(json.dumps(record, indent=2) if as_json else _table(record))
     if plot:
-        from trainzip.reports import load_record, render_report
+        from trainzip.reports import expand, load_record, render_report
 
-        publish(plot, render_report([load_record(record, _name(data))], plot_format), force)
+        publish(plot, render_report(expand(load_record(record, _name(data))), plot_format), force)
 
 
 def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, control: bool, final_model: bool,
