@@ -48,12 +48,12 @@ def tiny_gpt2(sequence_length: int, *, layers: int = 2, width: int = 64, heads: 
 
 
 def training_arguments(output_dir: str, **overrides):
-    """Trainer settings for a short CPU run: one epoch, a checkpoint every 10 steps, no reporting."""
+    """Trainer settings for a short CPU run: one epoch, a checkpoint every 50 steps, no reporting."""
     from transformers import TrainingArguments
 
     settings = dict(output_dir=output_dir, per_device_train_batch_size=8, num_train_epochs=1, learning_rate=3e-3,
                     lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, seed=0, logging_steps=10,
-                    save_strategy="steps", save_steps=10, report_to=[], use_cpu=True, disable_tqdm=True,
+                    save_strategy="steps", save_steps=50, report_to=[], use_cpu=True, disable_tqdm=True,
                     dataloader_num_workers=0)
     settings.update(overrides)
     return TrainingArguments(**settings)

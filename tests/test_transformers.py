@@ -64,8 +64,8 @@ def stop_at(step: int):
 def runs(example, text, tmp_path_factory):
     """An uninterrupted run (with record and TensorBoard), and one stopped after its step-10 checkpoint."""
     root = tmp_path_factory.mktemp("trainer")
-    whole = example.run(text, str(root / "whole"), sequence_length=SEQUENCE, record=str(root / "run.json"))
-    cut = example.run(text, str(root / "cut"), sequence_length=SEQUENCE, callbacks=[stop_at(10)])
+    whole = example.run(text, str(root / "whole"), sequence_length=SEQUENCE, record=str(root / "run.json"), save_steps=10)
+    cut = example.run(text, str(root / "cut"), sequence_length=SEQUENCE, callbacks=[stop_at(10)], save_steps=10)
     return {"root": root, "whole": whole, "cut": cut, "checkpoint": root / "cut" / "checkpoint-10"}
 
 
@@ -91,7 +91,7 @@ def test_trainer_resumed_from_a_step_checkpoint_ends_with_the_uninterrupted_tota
     saved = json.loads((runs["checkpoint"] / "trainer_state.json").read_text())["stateful_callbacks"]["trainzip.meter"]
     assert saved["global_step"] == 10 and saved["meter"]["batches"] == 10
     resumed = example.run(text, str(runs["root"] / "resumed"), sequence_length=SEQUENCE,
-                          resume_from=str(runs["checkpoint"]))
+                          resume_from=str(runs["checkpoint"]), save_steps=10)
     whole = runs["whole"].meter
     assert resumed.meter.total_samples == whole.total_samples
     assert resumed.meter.total_bits == pytest.approx(whole.total_bits, rel=1e-9)
