@@ -11,15 +11,7 @@ from trainzip import decode_labels, encode_labels
 from trainzip.errors import TrainingMismatchError
 from trainzip.labels import Schedule, read_settings
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One PyTorch thread while these small models train: on a shared 2-core machine a second thread
-    mostly waits for the first (and the caller's setting comes back after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def make_mlp(hidden=16):

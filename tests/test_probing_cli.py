@@ -20,13 +20,18 @@ def restore_threads():
     torch.set_num_threads(before)
 
 
+def digits_file(tmp_path_factory, count: int, name: str) -> str:
+    """The first `count` digits as DATA.npz (X features, y labels)."""
+    features, labels = load_digits(return_X_y=True)
+    path = tmp_path_factory.mktemp("data") / name
+    np.savez(path, X=features[:count], y=labels[:count])
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def digits_npz(tmp_path_factory):
-    """160 digits as DATA.npz (X features, y labels), small enough for a quick command run."""
-    features, labels = load_digits(return_X_y=True)
-    path = tmp_path_factory.mktemp("data") / "digits.npz"
-    np.savez(path, X=features[:160], y=labels[:160])
-    return str(path)
+    """160 digits, small enough for a quick command run."""
+    return digits_file(tmp_path_factory, 160, "digits.npz")
 
 
 def test_json_has_the_promised_keys_and_spread_over_seeds(digits_npz, capsys):
@@ -109,10 +114,7 @@ def test_not_an_npz_file_is_a_one_line_error(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def digits_600(tmp_path_factory):
     """600 digits: enough for the MLP to overtake the linear probe in the later blocks."""
-    features, labels = load_digits(return_X_y=True)
-    path = tmp_path_factory.mktemp("data") / "digits600.npz"
-    np.savez(path, X=features[:600], y=labels[:600])
-    return str(path)
+    return digits_file(tmp_path_factory, 600, "digits600.npz")
 
 
 def test_switch_code_over_linear_and_mlp_probes_is_below_the_better_probe(digits_600, capsys):

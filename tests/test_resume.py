@@ -13,17 +13,9 @@ from trainzip import PrequentialMeter
 from trainzip.errors import ResumeError
 from trainzip.integrations import is_lightning_available
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 BATCH = 16
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One PyTorch thread while these small models train: on a shared 2-core machine a second thread
-    mostly waits for the first (and the caller's setting comes back after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def data():

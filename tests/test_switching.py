@@ -5,21 +5,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trainzip.switching import switch_code, switch_rate
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One PyTorch thread while these small models train: on a shared 2-core machine a second thread
-    mostly waits for the first (and the caller's setting comes back after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def brute_force_bits(matrix: np.ndarray) -> float:

@@ -12,18 +12,10 @@ from trainzip.container import unpack
 from trainzip.errors import FormatError, TrainingMismatchError
 from trainzip.labels import Schedule, read_token_settings
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 EXAMPLES = Path(__file__).parents[1] / "examples"
 TEXT = Path(__file__).parents[1] / ".." / "shared" / "corpus" / "canterbury" / "grammar.lsp"
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One PyTorch thread while these small models train: on a shared 2-core machine a second thread
-    mostly waits for the first (and the caller's setting comes back after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 class Uniform(torch.nn.Module):

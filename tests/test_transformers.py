@@ -8,27 +8,17 @@ from pathlib import Path
 
 import trainzip  # noqa: F401  (first: sets MKL's reproducibility mode before torch loads)
 import pytest
-import torch
 
 from trainzip.errors import ResumeError
 from trainzip.integrations import is_tensorboard_available, is_transformers_available
 
 pytestmark = [pytest.mark.skipif(not is_transformers_available(), reason="transformers is not installed"),
+              pytest.mark.usefixtures("one_torch_thread"),
               pytest.mark.filterwarnings("ignore::UserWarning"), pytest.mark.filterwarnings("ignore::FutureWarning")]
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 TEXT = Path(__file__).parents[1] / ".." / "shared" / "corpus" / "canterbury" / "alice29.txt"
 SEQUENCE = 32
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One PyTorch thread while these small models train: on a shared 2-core machine a second thread
-    mostly waits for the first (and the caller's setting comes back after)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

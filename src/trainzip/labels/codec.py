@@ -166,19 +166,28 @@ def read_settings(data: bytes) -> dict:
     return _read(data)[1]
 
 
-def _read(data: bytes) -> tuple[Container, dict]:
+def read_stream(data: bytes, *, kind: str, version_key: str, version: int, needed: tuple[str, ...],
+                what: str) -> tuple[Container, dict]:
+    """Unpack a stream of ``kind`` and check its version and settings (FormatError, VersionError)."""
     container = unpack(data)
     settings = container.metadata
-    if settings.get("kind") != KIND:
-        raise FormatError(f"not a label stream (its kind is {settings.get('kind')!r})")
-    if settings.get("labels_version") != LABELS_VERSION:
-        raise VersionError(f"unsupported label stream version {settings.get('labels_version')!r} "
-                           f"(this trainzip reads {LABELS_VERSION})")
+    if settings.get("kind") != kind:
+        raise FormatError(f"not a {what} (its kind is {settings.get('kind')!r})")
+    if settings.get(version_key) != version:
+        raise VersionError(f"unsupported {what} version {settings.get(version_key)!r} (this trainzip reads {version})")
+    missing = [key for key in needed if key not in settings]
+    if missing or len(container.blocks) != 1:
+        raise FormatError(f"corrupt {what}: its settings are incomplete ({', '.join(missing) or 'blocks'})")
+    return container, settings
+
+
+def _read(data: bytes) -> tuple[Container, dict]:
     needed = ("schedule", "seed", "num_classes", "n", "threads", "eval_batch", "deterministic",
               "frequency_bits", "inputs_sha256", "fingerprint")
-    missing = [key for key in needed if key not in settings]
-    if missing or len(container.blocks) != 1 or container.original_length != settings["n"]:
-        raise FormatError(f"corrupt label stream: its settings are incomplete ({', '.join(missing) or 'blocks'})")
+    container, settings = read_stream(data, kind=KIND, version_key="labels_version", version=LABELS_VERSION,
+                                      needed=needed, what="label stream")
+    if container.original_length != settings["n"]:
+        raise FormatError("corrupt label stream: its settings are incomplete (blocks)")
     return container, settings
 
 

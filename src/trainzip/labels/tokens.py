@@ -19,9 +19,10 @@ import numpy as np
 import torch
 
 from trainzip.coding.channel import DecodeChannel, EncodeChannel
-from trainzip.container.layout import DIGEST_BYTES, Block, Container, pack, unpack
-from trainzip.errors import FormatError, IntegrityError, VersionError
-from trainzip.labels.codec import LABEL_FREQUENCY_BITS, PLACEHOLDER_ROWS, fixed_numerics, record_or_check_training
+from trainzip.container.layout import DIGEST_BYTES, Block, Container, pack
+from trainzip.errors import FormatError, IntegrityError
+from trainzip.labels.codec import (LABEL_FREQUENCY_BITS, PLACEHOLDER_ROWS, fixed_numerics, read_stream,
+                                   record_or_check_training)
 from trainzip.labels.schedule import Schedule
 from trainzip.labels.sequence_learner import SequenceLearner, SequenceTrainStep, contexts_of
 from trainzip.numerics import check_fingerprint, fingerprint
@@ -99,16 +100,10 @@ def read_token_settings(data: bytes) -> dict:
 
 
 def _read(data: bytes) -> tuple[Container, dict]:
-    container = unpack(data)
-    settings = container.metadata
-    if settings.get("kind") != KIND:
-        raise FormatError(f"not a token stream (its kind is {settings.get('kind')!r})")
-    if settings.get("tokens_version") != TOKENS_VERSION:
-        raise VersionError(f"unsupported token stream version {settings.get('tokens_version')!r} "
-                           f"(this trainzip reads {TOKENS_VERSION})")
-    missing = [key for key in _NEEDED if key not in settings]
-    if missing or len(container.blocks) != 1 or container.original_length != settings["n"] * settings["length"]:
-        raise FormatError(f"corrupt token stream: its settings are incomplete ({', '.join(missing) or 'blocks'})")
+    container, settings = read_stream(data, kind=KIND, version_key="tokens_version", version=TOKENS_VERSION,
+                                      needed=_NEEDED, what="token stream")
+    if container.original_length != settings["n"] * settings["length"]:
+        raise FormatError("corrupt token stream: its settings are incomplete (blocks)")
     return container, settings
 
 
