@@ -5,7 +5,8 @@
 MODE "meter": a plain DDP loop (float64, so two ranks train exactly like one process with their
 two batches together) metered three ways: uninterrupted, checkpointed midway and resumed into a
 new meter, and with a sample metered on both ranks. MODE "lightning": the Lightning callback
-under strategy="ddp". Each rank writes what it saw to OUT_DIR/rank{RANK}.json.
+under strategy="ddp" (in the process group already started). MODE "all": both, in the same two
+processes. Each rank writes what it saw to OUT_DIR/{mode}.rank{RANK}.json.
 """
 
 from __future__ import annotations
@@ -120,10 +121,11 @@ def lightning_run(rank: int, world: int, out: Path) -> dict:
 def main() -> None:
     mode, out = sys.argv[1], Path(sys.argv[2])
     rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
-    if mode == "meter" and world > 1:
+    if world > 1:
         dist.init_process_group("gloo", rank=rank, world_size=world)
-    result = (meter_run if mode == "meter" else lightning_run)(rank, world, out)
-    (out / f"{mode}.rank{rank}.json").write_text(json.dumps(result))
+    for name, run in (("meter", meter_run), ("lightning", lightning_run)):
+        if mode in (name, "all"):
+            (out / f"{name}.rank{rank}.json").write_text(json.dumps(run(rank, world, out)))
     if dist.is_initialized():
         dist.destroy_process_group()
 

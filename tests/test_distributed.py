@@ -16,6 +16,7 @@ from trainzip.errors import ResumeError
 from trainzip.integrations import is_lightning_available
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def free_port() -> int:
@@ -24,8 +25,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_ranks(mode: str, out: Path, world: int = 2) -> list[dict]:
-    """Start `world` worker processes on 127.0.0.1 and return what each rank wrote."""
+def run_ranks(mode: str, out: Path, world: int = 2) -> None:
+    """Start `world` worker processes on 127.0.0.1 and wait for them."""
     port = free_port()
     processes = []
     for rank in range(world):
@@ -36,7 +37,18 @@ def run_ranks(mode: str, out: Path, world: int = 2) -> list[dict]:
     for process in processes:
         output, _ = process.communicate(timeout=240)
         assert process.returncode == 0, output.decode()[-3000:]
-    return [json.loads((out / f"{mode}.rank{rank}.json").read_text()) for rank in range(world)]
+
+
+@pytest.fixture(scope="module")
+def two_ranks(tmp_path_factory):
+    """Both runs (the plain loop, then Lightning when it is installed) in one pair of gloo processes."""
+    out = tmp_path_factory.mktemp("ranks")
+    run_ranks("all" if is_lightning_available() else "meter", out)
+    return out
+
+
+def rank_results(out: Path, mode: str) -> list[dict]:
+    return [json.loads((out / f"{mode}.rank{rank}.json").read_text()) for rank in range(2)]
 
 
 def worker_module():
@@ -46,13 +58,13 @@ def worker_module():
     return module
 
 
-def test_two_rank_ddp_record_sums_both_ranks_and_matches_one_process(tmp_path, monkeypatch):
+def test_two_rank_ddp_record_sums_both_ranks_and_matches_one_process(two_ranks, tmp_path, monkeypatch):
     """Under DDP the record's samples and bits are the sums of both ranks' own, equal (to 1e-9) to one
     process coding the same batches in the same order; only rank 0 writes; the world size is recorded;
     a checkpointed and resumed meter ends with the uninterrupted totals; a sample metered on both
     ranks is refused; a 2-rank state does not load into one process."""
-    ranks = run_ranks("meter", tmp_path)
-    record = json.loads((tmp_path / "run.json").read_text())
+    ranks = rank_results(two_ranks, "meter")
+    record = json.loads((two_ranks / "run.json").read_text())
     assert record["world_size"] == 2 and ranks[0]["world_size"] == 2
     assert [rank["wrote"] for rank in ranks] == [True, False]
     both = [rank["local"] for rank in ranks]
@@ -78,11 +90,11 @@ def test_two_rank_ddp_record_sums_both_ranks_and_matches_one_process(tmp_path, m
 
 
 @pytest.mark.skipif(not is_lightning_available(), reason="lightning is not installed")
-def test_lightning_ddp_callback_records_the_sum_over_ranks(tmp_path):
+def test_lightning_ddp_callback_records_the_sum_over_ranks(two_ranks):
     """Lightning's callback under strategy="ddp" (2 gloo processes) writes one record, from rank 0,
     with both ranks' samples and bits summed, and the world size."""
-    ranks = run_ranks("lightning", tmp_path)
-    record = json.loads((tmp_path / "lightning.json").read_text())
+    ranks = rank_results(two_ranks, "lightning")
+    record = json.loads((two_ranks / "lightning.json").read_text())
     both = [rank["local"] for rank in ranks]
     assert record["world_size"] == 2
     assert record["totals"]["samples"] == both[0]["samples"] + both[1]["samples"] == 256
