@@ -5,8 +5,8 @@
 MODE "meter": a plain DDP loop (float64, so two ranks train exactly like one process with their
 two batches together) metered three ways: uninterrupted, checkpointed midway and resumed into a
 new meter, and with a sample metered on both ranks. MODE "lightning": the Lightning callback
-under strategy="ddp" (in the process group already started). MODE "all": both, in the same two
-processes. Each rank writes what it saw to OUT_DIR/{mode}.rank{RANK}.json.
+under strategy="ddp" (in the process group already started). MODE "trainer": the Hugging Face
+Trainer callback. MODE "all": all three, in the same two processes. Each rank writes what it saw to OUT_DIR/{mode}.rank{RANK}.json.
 """
 
 from __future__ import annotations
@@ -118,13 +118,41 @@ def lightning_run(rank: int, world: int, out: Path) -> dict:
             "world_size": callback.meter.world_size}
 
 
+def trainer_run(rank: int, world: int, out: Path) -> dict:
+    """The Hugging Face Trainer callback on 2 ranks: a tiny GPT-2 on random byte sequences."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    sys.path.insert(0, str(Path(__file__).parents[1] / "examples"))
+    import trainer_causal_lm as example
+    from transformers import Trainer, default_data_collator
+
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    text = bytes(torch.randint(0, 256, (64 * 16,), generator=torch.Generator().manual_seed(0)).tolist())
+    callback = PrequentialTrainerCallback(record_path=str(out / "trainer.json"))
+    torch.manual_seed(0)
+    trainer = Trainer(model=example.tiny_gpt2(16, layers=1, width=16, heads=2),
+                      args=example.training_arguments(str(out / "trainer"), save_strategy="no", logging_steps=2,
+                                                      per_device_train_batch_size=4),
+                      train_dataset=example.ByteChunks(text, 16), data_collator=default_data_collator,
+                      callbacks=[callback])
+    trainer.train()
+    history = [entry for entry in trainer.state.log_history if "trainzip/cumulative_kbits" in entry]
+    return {"rank": rank, "local": callback.meter.local_totals(), "totals": callback.meter.totals(),
+            "world_size": callback.meter.world_size, "logged_kbits": [entry["trainzip/cumulative_kbits"] for entry in history]}
+
+
 def main() -> None:
     mode, out = sys.argv[1], Path(sys.argv[2])
     rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
     if world > 1:
         dist.init_process_group("gloo", rank=rank, world_size=world)
-    for name, run in (("meter", meter_run), ("lightning", lightning_run)):
-        if mode in (name, "all"):
+    from trainzip.integrations import is_lightning_available, is_transformers_available
+
+    available = {"meter": True, "lightning": is_lightning_available(), "trainer": is_transformers_available()}
+    for name, run in (("meter", meter_run), ("lightning", lightning_run), ("trainer", trainer_run)):
+        if mode == name or (mode == "all" and available[name]):
             (out / f"{name}.rank{rank}.json").write_text(json.dumps(run(rank, world, out)))
     if dist.is_initialized():
         dist.destroy_process_group()

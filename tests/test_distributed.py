@@ -13,7 +13,7 @@ import pytest
 
 from trainzip import PrequentialMeter
 from trainzip.errors import ResumeError
-from trainzip.integrations import is_lightning_available
+from trainzip.integrations import is_lightning_available, is_transformers_available
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -41,9 +41,9 @@ def run_ranks(mode: str, out: Path, world: int = 2) -> None:
 
 @pytest.fixture(scope="module")
 def two_ranks(tmp_path_factory):
-    """Both runs (the plain loop, then Lightning when it is installed) in one pair of gloo processes."""
+    """Every run (the plain loop, then Lightning and the Trainer where installed) in one pair of gloo processes."""
     out = tmp_path_factory.mktemp("ranks")
-    run_ranks("all" if is_lightning_available() else "meter", out)
+    run_ranks("all", out)
     return out
 
 
@@ -100,3 +100,17 @@ def test_lightning_ddp_callback_records_the_sum_over_ranks(two_ranks):
     assert record["totals"]["samples"] == both[0]["samples"] + both[1]["samples"] == 256
     assert record["totals"]["bits"] == pytest.approx(both[0]["bits"] + both[1]["bits"], rel=1e-12)
     assert len(record["steps"]) == 256 // 16
+
+
+@pytest.mark.skipif(not is_transformers_available(), reason="transformers is not installed")
+def test_trainer_callback_under_ddp_sums_over_ranks(two_ranks):
+    """The Hugging Face Trainer on 2 gloo ranks: one record, from rank 0, with both ranks' tokens and
+    bits; the figures added to the Trainer's log history are the run's, the same on both ranks."""
+    ranks = rank_results(two_ranks, "trainer")
+    record = json.loads((two_ranks / "trainer.json").read_text())
+    both = [rank["local"] for rank in ranks]
+    assert record["world_size"] == 2 and record["symbol"] == "token"
+    assert record["totals"]["samples"] == both[0]["samples"] + both[1]["samples"] == 64 * 15
+    assert record["totals"]["bits"] == pytest.approx(both[0]["bits"] + both[1]["bits"], rel=1e-12)
+    assert ranks[0]["logged_kbits"] == ranks[1]["logged_kbits"]
+    assert ranks[0]["logged_kbits"][-1] == pytest.approx(record["totals"]["bits"] / 1000)
