@@ -53,7 +53,13 @@ def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), 
     """`online_codelength` once per seed (same options), gathered into a SeedSpread."""
     if not seeds:
         raise ValueError("need at least one seed")
-    return SeedSpread(tuple(online_codelength(features, labels, seed=seed, **options) for seed in seeds))
+    return SeedSpread(tuple(seed_run(features, labels, seed, options) for seed in seeds))
+
+
+def seed_run(features, labels, seed: int, options: dict) -> ProbeResult:
+    """One seed's online code: the unit of work of `online_codelength_seeds` (a top-level function, so
+    a process pool can pickle it)."""
+    return online_codelength(features, labels, seed=seed, **options)
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:

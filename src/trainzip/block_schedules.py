@@ -1,8 +1,10 @@
-"""Block schedules: where the online code stops to retrain the probe.
+"""Block schedules: where an online code stops to retrain its model.
 
 An online (prequential) code over blocks sends block 1 with the uniform code, then for each
-later block trains a probe on everything before it and codes the block under that probe. The
+later block trains a model on everything before it and codes the block under that model. The
 schedule is the list of block *ends* (cumulative sample counts, strictly increasing, last = n).
+MDL probes (`trainzip.probing`) and label streams (`trainzip.labels`) both cut their data here,
+so the two cut the same data at the same places; this module knows nothing of either.
 
 Two schedules from the literature:
 
