@@ -57,6 +57,13 @@ def test_coding_and_the_container_know_nothing_of_models_or_networks():
                     f"{_name(path)} imports {name}"
 
 
+def test_labels_do_not_depend_on_the_probe():
+    """A file format (label streams) must not depend on an analysis tool (probing): the block
+    schedules they share live below both."""
+    for path in (PACKAGE / "labels").rglob("*.py"):
+        assert not any(name.startswith("trainzip.probing") for name in _imports(path, top_level_only=False))
+
+
 def test_no_import_cycle():
     """Module-level imports form no cycle (a package counts as importing its submodules' parents)."""
     visiting, done = set(), set()
