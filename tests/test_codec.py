@@ -61,7 +61,8 @@ def test_decoder_reports_the_same_learning_curve():
     blob, encoded = compress_with_report(data, config=TINY_NEURAL)
     restored, decoded = decompress_with_report(blob)
     assert restored == data
-    assert np.array_equal(encoded.position_bits, decoded.position_bits)
+    assert np.array_equal(encoded.curve.bits, decoded.curve.bits) and encoded.curve.chunk_bytes == 256
+    assert decoded.ideal_bits == encoded.ideal_bits
 
 
 def test_blocks_are_independent_and_exact():

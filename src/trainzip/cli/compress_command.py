@@ -7,9 +7,8 @@ import os
 
 import click
 
-from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
-from trainzip.cli.options import force_option, json_option, output_option, quiet_option
-from trainzip.cli.progress import byte_progress
+from trainzip.cli.files import STDIO, ensure_can_write
+from trainzip.cli.options import force_option, json_option, output_option, quiet_option, ray_option, workers_option
 from trainzip.errors import TrainzipError
 from trainzip.codec.presets import LEVELS, preset
 
@@ -41,27 +40,26 @@ def check_json_target(as_json: bool, output_path: str) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), help="PyTorch threads (decoding uses the same).")
 @click.option("--block-size", type=click.IntRange(1), help="Bytes per independently coded block.")
 @click.option("--verify", is_flag=True, help="Decode the result before writing it.")
+@workers_option
+@ray_option
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, level, streams, seed, threads, block_size, verify, force, quiet, as_json):
+def command(input_path, output, level, streams, seed, threads, block_size, verify, workers, ray_address, force, quiet,
+            as_json):
     """Compress IN to IN.tz (settings are recorded in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
     ensure_can_write(output, force)
     refuse_same_file(input_path, output)
-    data = read_input(input_path)
     overrides = {"streams": streams, "seed": seed, "threads": threads, "block_size": block_size}
     config = preset(level).replace(**{key: value for key, value in overrides.items() if value is not None})
 
-    from trainzip.codec import compress_with_report, decompress
+    from trainzip.cli.coding import compress_file
     from trainzip.codec.run_record import codec_record
 
-    with byte_progress(len(data), "compress", quiet) as progress:
-        blob, report = compress_with_report(data, config=config, progress=progress)
-    if verify and decompress(blob) != data:
-        raise TrainzipError("verification failed: the compressed file does not decode to the input")
-    publish(output, blob, force)
+    report = compress_file(input_path, output, config, workers=workers, ray_address=ray_address, force=force,
+                           quiet=quiet, verify=verify)
     if as_json:
         click.echo(json.dumps(codec_record(report, kind="compress", file=input_path)))
     elif not quiet:

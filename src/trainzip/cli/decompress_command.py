@@ -7,9 +7,8 @@ import json
 import click
 
 from trainzip.cli.compress_command import check_json_target, refuse_same_file
-from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
-from trainzip.cli.options import force_option, json_option, output_option, quiet_option
-from trainzip.cli.progress import byte_progress
+from trainzip.cli.files import STDIO, ensure_can_write
+from trainzip.cli.options import force_option, json_option, output_option, quiet_option, ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 
@@ -27,26 +26,23 @@ def default_output(input_path: str) -> str:
 @output_option
 @click.option("--ignore-fingerprint", is_flag=True,
               help="Decode even if this machine's numerics differ (the checksum still guards the result).")
+@workers_option
+@ray_option
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
+def command(input_path, output, ignore_fingerprint, workers, ray_address, force, quiet, as_json):
     """Decompress IN.tz (no settings needed: they are in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
     ensure_can_write(output, force)
     refuse_same_file(input_path, output)
-    blob = read_input(input_path)
 
-    from trainzip.codec import decompress_container
-    from trainzip.container import unpack
+    from trainzip.cli.coding import decompress_file
     from trainzip.codec.run_record import codec_record
 
-    container = unpack(blob)  # fails fast on a foreign, truncated or corrupt file
-    with byte_progress(container.original_length, "decompress", quiet) as progress:
-        data, report = decompress_container(container, len(blob), progress=progress,
-                                            ignore_fingerprint=ignore_fingerprint)
-    publish(output, data, force)
+    report = decompress_file(input_path, output, workers=workers, ray_address=ray_address, force=force, quiet=quiet,
+                             ignore_fingerprint=ignore_fingerprint)
     if as_json:
         click.echo(json.dumps(codec_record(report, kind="decompress", file=input_path)))
     elif not quiet:

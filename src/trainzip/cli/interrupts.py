@@ -9,6 +9,7 @@ callback checks between coded chunks.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 _pressed = threading.Event()
@@ -19,12 +20,21 @@ def _on_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _quiet_unraisable(unraisable, _default=sys.unraisablehook) -> None:
+    """A press that lands in a ctypes callback (Numba's compiler, loading kernels) cannot be raised
+    there, and Python would print its traceback; it is remembered instead (see `raise_if_pressed`)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    _default(unraisable)
+
+
 def install():
     """Remember Ctrl-C from now on (main thread only; elsewhere Python delivers no signals).
 
     Returns the handler it replaced (None off the main thread), for `restore`.
     """
     if threading.current_thread() is threading.main_thread():
+        sys.unraisablehook = _quiet_unraisable
         return signal.signal(signal.SIGINT, _on_interrupt)
     return None
 

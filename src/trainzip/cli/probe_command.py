@@ -8,6 +8,7 @@ import os
 import click
 
 from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
+from trainzip.cli.options import ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 CONTROL_SEED = 20_200_330
@@ -28,8 +29,11 @@ CONTROL_SEED = 20_200_330
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON instead of a table.")
 @click.option("--plot", metavar="OUT.png", help="Also draw the run (png, svg or pdf, by extension).")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="PyTorch threads.")
+@workers_option
+@ray_option
 @click.option("-f", "--force", is_flag=True, help="Overwrite the plot if it exists.")
-def command(data, probe_kind, schedule, seeds, control, final_model, as_json, plot, threads, force):
+def command(data, probe_kind, schedule, seeds, control, final_model, as_json, plot, threads, workers, ray_address,
+            force):
     """Code the labels y of DATA.npz given its features X, block by block (MDL probing).
 
     The first block is sent with the uniform code; each later block with a probe trained from
@@ -39,7 +43,10 @@ def command(data, probe_kind, schedule, seeds, control, final_model, as_json, pl
     plot_format = _plot_format(plot) if plot else None
     if plot:
         ensure_can_write(plot, force)
-    record = _run(data, probe_kind, schedule, seeds, control, final_model, threads)
+    from trainzip.engine import make_executor
+
+    with make_executor(workers=workers, ray_address=ray_address) as executor:
+        record = _run(data, probe_kind, schedule, seeds, control, final_model, threads, executor)
     click.echo(json.dumps(record, indent=2) if as_json else _table(record))
     if plot:
         from trainzip.reports import load_record, render_report
@@ -47,7 +54,8 @@ def command(data, probe_kind, schedule, seeds, control, final_model, as_json, pl
         publish(plot, render_report([load_record(record, _name(data))], plot_format), force)
 
 
-def _run(data: str, probe_kind: str, schedule: str, seeds: int, control: bool, final_model: bool, threads: int) -> dict:
+def _run(data: str, probe_kind: str, schedule: str, seeds: int, control: bool, final_model: bool, threads: int,
+         executor) -> dict:
     """Load the data, run every seed, and return the run record."""
     import numpy as np
 
@@ -61,7 +69,7 @@ def _run(data: str, probe_kind: str, schedule: str, seeds: int, control: bool, f
     use_threads(threads)
     config = TrainingConfig(probe=probe_kind)
     spread = online_codelength_seeds(features, labels, seeds=range(seeds), probe=probe_kind, schedule=schedule, config=config,
-                                     final_model=final_model)
+                                     final_model=final_model, executor=executor, threads=threads)
     name = _name(data) + (" (control: shuffled labels)" if control else "")
     record = probe_record(spread, data=name, config=config)
     record["control"] = control

@@ -2,17 +2,27 @@
 
 The encoder passes the block; the decoder passes zeros of the same length, which the learner
 fills in as the bits come off the channel. Nothing else differs between the two directions.
+
+`encode_block` and `decode_block` are the jobs a worker runs, in this process, a pool's or a Ray
+cluster's: each is a pure function of its job (the settings and the block's bytes), so running one
+twice, anywhere the numerics are the same, gives the same bytes. That is what makes a retried task
+safe.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from trainzip.coding.bit_channel import BitChannel
-from trainzip.codec.settings import CodecConfig
 from trainzip.codec.byte_steps import ByteStreamLearner
+from trainzip.codec.learning_curve import grain_bits
+from trainzip.codec.settings import CodecConfig
+from trainzip.coding.bit_channel import BitChannel
+from trainzip.container import Block
+from trainzip.errors import IntegrityError
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""
@@ -41,3 +51,67 @@ def code_block(config: CodecConfig, channel: BitChannel, block: np.ndarray,
     position_bits = np.zeros(len(block))
     learner.code(channel, position_bits, progress)
     return learner.data, position_bits
+
+
+@dataclass(frozen=True)
+class BlockJob:
+    """One block for a worker: what it needs and nothing else (it travels to other processes)."""
+
+    config: CodecConfig
+    index: int
+    offset: int  # where the block starts in the whole input
+    block: bytes | Block  # the original bytes (encoding) or the recorded block (decoding)
+    fingerprint: dict | None = None  # the numerics the worker must have (a block the network codes)
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """A coded or decoded block, with its part of the learning curve."""
+
+    index: int
+    block: Block | None  # encoding: the block to write
+    data: bytes | None  # decoding: the block's bytes
+    first_grain: int
+    grains: np.ndarray  # ideal bits per input grain (see learning_curve)
+    ideal_bits: float
+
+
+def _check_numerics(job: BlockJob) -> None:
+    """A worker on another machine must compute the network's floats exactly as recorded."""
+    if job.fingerprint is not None:
+        from trainzip.numerics import check_fingerprint
+
+        check_fingerprint(job.fingerprint)
+
+
+def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
+    """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
+    _check_numerics(job)
+    source = np.frombuffer(job.block, dtype=np.uint8)
+    channel = BitChannel()
+    _, bits = code_block(job.config, channel, source.copy(), progress)
+    payload = channel.finish()
+    crc = zlib.crc32(job.block)
+    if len(payload) >= len(source) > 0:
+        block, bits = Block(len(source), bytes(job.block), stored=True, original_crc32=crc), np.full(len(source), 8.0)
+    else:
+        block = Block(len(source), payload, original_crc32=crc)
+    first_grain, grains = grain_bits(bits, job.offset)
+    return BlockResult(job.index, block, None, first_grain, grains, float(bits.sum()))
+
+
+def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
+    """Decode one recorded block, checked against its CRC-32 where the file records one."""
+    block = job.block
+    if block.stored:
+        data, bits = block.payload, np.full(block.original_length, 8.0)
+    else:
+        _check_numerics(job)
+        decoded, bits = code_block(job.config, BitChannel(block.payload),
+                                   np.zeros(block.original_length, dtype=np.uint8), progress)
+        data = decoded.tobytes()
+    if block.original_crc32 is not None and zlib.crc32(data) != block.original_crc32:
+        raise IntegrityError(f"block {job.index} does not decode to its recorded checksum "
+                             f"(corrupt file or different numerics)")
+    first_grain, grains = grain_bits(bits, job.offset)
+    return BlockResult(job.index, None, data, first_grain, grains, float(bits.sum()))

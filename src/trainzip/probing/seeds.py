@@ -49,11 +49,34 @@ class SeedSpread:
         return [_mean_std(list(bits)) for bits in per_block]
 
 
-def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), **options) -> SeedSpread:
-    """`online_codelength` once per seed (same options), gathered into a SeedSpread."""
+class _SeedRun:
+    """One seed's run as a job an executor can send to another process (with the thread count,
+    which a worker must pin as this process did: reductions split by thread give other sums)."""
+
+    def __init__(self, features, labels, options: dict, threads: int | None):
+        self.features, self.labels, self.options, self.threads = features, labels, options, threads
+
+    def __call__(self, seed: int) -> ProbeResult:
+        if self.threads is not None:
+            from trainzip.numerics import use_threads
+
+            use_threads(self.threads)
+        return online_codelength(self.features, self.labels, seed=seed, **self.options)
+
+
+def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), *, executor=None,
+                            threads: int | None = None, **options) -> SeedSpread:
+    """`online_codelength` once per seed (same options), gathered into a SeedSpread.
+
+    ``executor`` (a `trainzip.engine` executor) runs the seeds on a local pool or a Ray cluster;
+    each seed is a pure function of its options, so the figures are those of a serial run.
+    """
     if not seeds:
         raise ValueError("need at least one seed")
-    return SeedSpread(tuple(online_codelength(features, labels, seed=seed, **options) for seed in seeds))
+    run = _SeedRun(features, labels, options, threads)
+    if executor is None:
+        return SeedSpread(tuple(run(seed) for seed in seeds))
+    return SeedSpread(tuple(executor.map(run, list(seeds))))
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:
