@@ -117,7 +117,9 @@ def size_cost(level: str, texts: list[Path], block_sizes: list[int]) -> list[dic
         data = path.read_bytes()
         one = len(compress(data, config=preset(level).replace(block_size=max(1, len(data)))))
         for block_size in block_sizes:
-            size = len(compress(data, config=preset(level).replace(block_size=block_size)))
+            # a block size past the input's length is one block: the same file
+            size = one if block_size >= len(data) else len(compress(data, config=preset(level).replace(
+                block_size=block_size)))
             rows.append({"level": level, "file": path.name, "input_bytes": len(data), "block_size": block_size,
                          "blocks": -(-len(data) // block_size), "bytes": size, "one_block_bytes": one,
                          "cost_percent": 100 * (size - one) / one})
@@ -134,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--block-size", type=parse_size, default=None,
                         help="Block size for every run (default: each level's own).")
     parser.add_argument("--cost-block-sizes", nargs="*", type=parse_size, default=[2**18, 2**20, 2**22])
+    parser.add_argument("--cost-files", nargs="*", default=["enwik6", "texts"], choices=["enwik6", "texts"],
+                        help="Size cost on enwik6 and/or the corpus's texts concatenated.")
     parser.add_argument("--parts", nargs="*", default=["throughput", "memory", "size-cost"],
                         choices=["throughput", "memory", "size-cost"])
     parser.add_argument("--repeat", type=int, default=1, help="Interleaved throughput runs per worker count.")
@@ -161,8 +165,8 @@ def main(argv: list[str] | None = None) -> None:
             if "size-cost" in args.parts:
                 chosen = args.block_size or _level_block_size(level)
                 sizes = sorted({chosen, *args.cost_block_sizes})
-                results["size_cost"] += size_cost(level, [CORPUS / "enwik6", largest_text(scratch / "texts.txt")],
-                                                  sizes)
+                texts = {"enwik6": lambda: CORPUS / "enwik6", "texts": lambda: largest_text(scratch / "texts.txt")}
+                results["size_cost"] += size_cost(level, [texts[name]() for name in args.cost_files], sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "scale.json").write_text(json.dumps(results, indent=1))
     from bench.scale_report import write_markdown

@@ -61,7 +61,7 @@ class BlockJob:
     index: int
     offset: int  # where the block starts in the whole input
     block: bytes | Block  # the original bytes (encoding) or the recorded block (decoding)
-    fingerprint: dict | None = None  # the numerics the worker must have (a block the network codes)
+    fingerprint: dict | None = None  # decoding: the numerics the file records, which the worker must have
 
 
 @dataclass(frozen=True)
@@ -74,19 +74,29 @@ class BlockResult:
     first_grain: int
     grains: np.ndarray  # ideal bits per input grain (see learning_curve)
     ideal_bits: float
+    fingerprint: dict | None = None  # encoding a block the network coded: the numerics it was coded with
 
 
 def _check_numerics(job: BlockJob) -> None:
-    """A worker on another machine must compute the network's floats exactly as recorded."""
+    """A worker (here, in a pool, on another machine) must compute the floats exactly as recorded:
+    checked by each worker before it decodes, so the main process needs no PyTorch of its own."""
     if job.fingerprint is not None:
         from trainzip.numerics import check_fingerprint
 
         check_fingerprint(job.fingerprint)
 
 
+def _numerics_used(config: CodecConfig, length: int) -> dict | None:
+    """The numerics a block was coded with, where the network's floats entered its code."""
+    if not config.uses_network(length):
+        return None
+    from trainzip.numerics import fingerprint
+
+    return fingerprint(config.threads)
+
+
 def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
-    _check_numerics(job)
     source = np.frombuffer(job.block, dtype=np.uint8)
     channel = BitChannel()
     _, bits = code_block(job.config, channel, source.copy(), progress)
@@ -97,7 +107,8 @@ def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> Blo
     else:
         block = Block(len(source), payload, original_crc32=crc)
     first_grain, grains = grain_bits(bits, job.offset)
-    return BlockResult(job.index, block, None, first_grain, grains, float(bits.sum()))
+    return BlockResult(job.index, block, None, first_grain, grains, float(bits.sum()),
+                       _numerics_used(job.config, len(source)))
 
 
 def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:

@@ -14,8 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from trainzip import numerics
-from trainzip.codec.block_coder import BlockJob, decode_block, encode_block
+from trainzip.codec.block_coder import BlockJob, BlockResult, decode_block, encode_block
 from trainzip.codec.learning_curve import LearningCurve
 from trainzip.codec.presets import settings_from_record, settings_record
 from trainzip.codec.report import KIND, CodingReport, Progress
@@ -23,7 +22,7 @@ from trainzip.codec.settings import CodecConfig
 from trainzip.container import FrameLimits, FrameWriter, open_reader
 from trainzip.container.layout import DIGEST_BYTES
 from trainzip.engine import Executor, SerialExecutor
-from trainzip.errors import FormatError, IntegrityError
+from trainzip.errors import FormatError, IntegrityError, TrainzipError
 
 
 class _Tally:
@@ -68,17 +67,29 @@ def frame_limits(metadata: dict) -> FrameLimits:
     return FrameLimits(block_length=settings_from_metadata(metadata).block_size, coded_below_length=True)
 
 
-def _metadata(config: CodecConfig, first_block_length: int) -> dict:
+def _metadata(config: CodecConfig, first: BlockResult | None) -> dict:
+    """The settings, and the numerics where the network's floats decide the code: those the first
+    block was coded with (the first block is the longest, so no later one uses the network alone;
+    the count models are integers, the same on any machine)."""
     metadata = {"kind": KIND, "config": settings_record(config)}
-    if config.uses_network(first_block_length):  # the first block is the longest: no later one uses it alone
-        # floats decide the network's share of the code; the count models are integers, the same on any machine
-        metadata["fingerprint"] = numerics.fingerprint(config.threads)
+    if first is not None and first.fingerprint is not None:
+        metadata["fingerprint"] = first.fingerprint
     return metadata
+
+
+def _same_numerics(metadata: dict, result: BlockResult) -> None:
+    """Every block the network coded must have been coded with the recorded numerics (on a cluster
+    of unlike machines they could differ, and the file would not decode)."""
+    if result.fingerprint is not None and result.fingerprint != metadata.get("fingerprint"):
+        differences = sorted(key for key in set(result.fingerprint) | set(metadata.get("fingerprint", {}))
+                             if result.fingerprint.get(key) != metadata.get("fingerprint", {}).get(key))
+        raise TrainzipError(f"block {result.index} was coded with other numerics than block 0 "
+                            f"({', '.join(differences)} differ): the workers' machines must be alike")
 
 
 def _encode_jobs(source: BinaryIO, config: CodecConfig, digest) -> Iterator[BlockJob]:
     """The input's blocks, read one at a time as the executor asks for them."""
-    fingerprint, offset, index = None, 0, 0
+    offset, index = 0, 0
     while True:
         block = source.read(config.block_size)
         while block and len(block) < config.block_size:  # a pipe may give less than asked
@@ -89,9 +100,7 @@ def _encode_jobs(source: BinaryIO, config: CodecConfig, digest) -> Iterator[Bloc
         if not block:
             return
         digest.update(block)
-        if config.uses_network(len(block)) and fingerprint is None:
-            fingerprint = numerics.fingerprint(config.threads)
-        yield BlockJob(config, index, offset, block, fingerprint if config.uses_network(len(block)) else None)
+        yield BlockJob(config, index, offset, block)
         offset += len(block)
         index += 1
 
@@ -109,11 +118,13 @@ def compress_stream(source: BinaryIO, sink: BinaryIO, config: CodecConfig, *, ex
         curve.add(result.first_grain, result.grains, length=block.original_length, total_bits=result.ideal_bits)
         payload_bytes += len(block.payload)
         if writer is None:
-            writer = FrameWriter(sink, _metadata(config, block.original_length))
+            metadata = _metadata(config, result)
+            writer = FrameWriter(sink, metadata)
+        _same_numerics(metadata, result)
         if held is not None:
             writer.frame(held)  # a block is written once the next one shows it was not the last
         held = block
-    writer = writer or FrameWriter(sink, _metadata(config, 0))
+    writer = writer or FrameWriter(sink, _metadata(config, None))
     writer.finish(held, digest.digest())
     return CodingReport(curve.length, writer.bytes_written, payload_bytes, time.perf_counter() - started, curve, config)
 
@@ -125,7 +136,7 @@ def _decode_jobs(reader, config: CodecConfig, fingerprint: dict | None, on_lengt
             on_length(reader.original_length)
             on_length = None
         payload[0] += len(block.payload)
-        yield BlockJob(config, index, offset, block, fingerprint if config.uses_network(block.original_length) else None)
+        yield BlockJob(config, index, offset, block, None if block.stored else fingerprint)
         offset += block.original_length
 
 
@@ -142,10 +153,8 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | 
     started = time.perf_counter()
     reader = open_reader(source, limits_for=frame_limits)
     config = settings_from_metadata(reader.metadata)
-    recorded = reader.metadata.get("fingerprint")
-    if recorded is not None and not ignore_fingerprint:
-        numerics.check_fingerprint(recorded)
-    worker_fingerprint = None if ignore_fingerprint else recorded
+    # checked by the worker of each coded block before it decodes (here too, with no worker elsewhere)
+    worker_fingerprint = None if ignore_fingerprint else reader.metadata.get("fingerprint")
     digest, curve, tally, payload = hashlib.sha256(), LearningCurve(), _Tally(progress), [0]
     jobs = _decode_jobs(reader, config, worker_fingerprint, on_length, payload)
     for result in (executor or SerialExecutor()).run(decode_block, jobs, on_progress=tally.update):

@@ -18,7 +18,7 @@ Format version 7 (docs/format.md describes it byte by byte; `frames` implements 
     trailer       the first 8 bytes of the original's SHA-256, then the CRC-32 of every byte before it
 
 A file of one block has no per-frame checks and no lengths but the total: a level's whole
-envelope is 18-22 bytes (format version 6's was 21-23). Version 6 is still read (`layout_v6`).
+envelope is 19-22 bytes (format version 6's was 20-23). Version 6 is still read (`layout_v6`).
 """
 
 from __future__ import annotations
