@@ -60,7 +60,7 @@ class BlockJob:
     config: CodecConfig
     index: int
     offset: int  # where the block starts in the whole input
-    block: bytes | Block  # the original bytes (encoding) or the recorded block (decoding)
+    block: bytes | bytearray | Block  # the original bytes (encoding) or the recorded block (decoding)
     fingerprint: dict | None = None  # decoding: the numerics the file records, which the worker must have
 
 
@@ -97,11 +97,11 @@ def _numerics_used(config: CodecConfig, length: int) -> dict | None:
 
 def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
-    source = np.frombuffer(job.block, dtype=np.uint8)
-    channel = BitChannel()
-    _, bits = code_block(job.config, channel, source.copy(), progress)
-    payload = channel.finish()
     crc = zlib.crc32(job.block)
+    source = np.frombuffer(job.block, dtype=np.uint8)  # a bytearray's buffer is coded in place
+    channel = BitChannel()
+    _, bits = code_block(job.config, channel, source if source.flags.writeable else source.copy(), progress)
+    payload = channel.finish()
     if len(payload) >= len(source) > 0:
         block, bits = Block(len(source), bytes(job.block), stored=True, original_crc32=crc), np.full(len(source), 8.0)
     else:

@@ -87,18 +87,22 @@ def _same_numerics(metadata: dict, result: BlockResult) -> None:
                             f"({', '.join(differences)} differ): the workers' machines must be alike")
 
 
+def _read_block(source: BinaryIO, size: int) -> bytearray:
+    """Up to ``size`` bytes, in a buffer the learner can code in place (no copy); a pipe may give
+    less than asked at a time, so every block but the last is full."""
+    block = bytearray()
+    while len(block) < size:
+        piece = source.read(size - len(block))
+        if not piece:
+            break
+        block += piece
+    return block
+
+
 def _encode_jobs(source: BinaryIO, config: CodecConfig, digest) -> Iterator[BlockJob]:
     """The input's blocks, read one at a time as the executor asks for them."""
     offset, index = 0, 0
-    while True:
-        block = source.read(config.block_size)
-        while block and len(block) < config.block_size:  # a pipe may give less than asked
-            more = source.read(config.block_size - len(block))
-            if not more:
-                break
-            block += more
-        if not block:
-            return
+    while block := _read_block(source, config.block_size):
         digest.update(block)
         yield BlockJob(config, index, offset, block)
         offset += len(block)

@@ -57,7 +57,11 @@ class Executor:
 
 
 class SerialExecutor(Executor):
-    """Every job in this process, one after another."""
+    """Every job in this process, one after another, each pulled only when the one before is done."""
+
+    def run(self, fn: JobFunction, jobs: Iterable, *, on_progress: OnProgress | None = None) -> Iterator:
+        for index, job in enumerate(jobs):
+            yield _inline(fn, index, job, on_progress)
 
 
 class WindowedExecutor(Executor):
