@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,6 +57,7 @@ def ray_address():
             os.killpg(head.pid, signal.SIGKILL)  # whatever it started and left behind, by its group
         except ProcessLookupError:
             pass
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
