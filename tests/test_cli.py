@@ -76,6 +76,23 @@ def test_stdin_to_stdout(text_file, tmp_path):
     assert restored == original
 
 
+def test_workers_give_the_same_file_through_pipes(text_file, tmp_path):
+    """Streamed through stdin and stdout in blocks, two workers write the file a serial run writes,
+    and decode it back (fresh processes)."""
+    from trainzip.codec import compress
+    from trainzip.codec.presets import preset
+
+    original = text_file.read_bytes()
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    two = subprocess.run([sys.executable, "-m", "trainzip", "compress", "-q", "--level", "fast", "--block-size", "1500",
+                          "-T", "2", "-"], input=original, capture_output=True, check=True, env=env).stdout
+    assert two == compress(original, config=preset("fast").replace(block_size=1500))
+    assert len(unpack(two).blocks) == 3
+    restored = subprocess.run([sys.executable, "-m", "trainzip", "decompress", "-q", "-T", "2", "-"],
+                              input=two, capture_output=True, check=True, env=env).stdout
+    assert restored == original
+
+
 def test_missing_input(tmp_path, capsys):
     """A missing input is named; nothing is written."""
     assert main(["compress", str(tmp_path / "absent.txt")]) == 1

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import CANTERBURY, corpus_file
 from trainzip.cli import main
+from trainzip.container import FORMAT_VERSION
 
 FILES = {"a.txt": b"the first file, " * 30, "b.txt": b"the second one\n" * 50, "c.txt": b""}
 TAR_FILES = ["xargs.1", "grammar.lsp", "fields.c", "cp.html", "sum"]  # small text, markup, code and a binary
@@ -136,8 +137,8 @@ def test_test_and_list(files, capsys):
     assert header.split() == ["compressed", "uncompressed", "ratio", "bits/byte", "level", "format", "name"]
     size = (files / "a.txt.tz").stat().st_size
     assert first.split() == [f"{size:,}", "480", f"{100 * (1 - size / 480):.1f}%", f"{8 * size / 480:.3f}", "fast",
-                             "v6", str(files / "a.txt.tz")]
-    assert second.split()[4:6] == ["fast", "v6"] and totals.endswith("(totals)")
+                             f"v{FORMAT_VERSION}", str(files / "a.txt.tz")]
+    assert second.split()[4:6] == ["fast", f"v{FORMAT_VERSION}"] and totals.endswith("(totals)")
     assert _names(files) == before
 
 

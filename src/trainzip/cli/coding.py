@@ -1,31 +1,36 @@
 """Each direction's coding as one function from an input to an output, for every command that codes.
 
-`compress_into` and `decompress_into` read a `Source`, code it, and write the result to an output
-opened by the caller (`trainzip.cli.outputs`), which commits it or removes it. They read the
-whole input and write the whole result today; a streaming driver that codes block by block can
-take their place without any command changing. Errors from the codec come out naming the input.
+`compress_into` and `decompress_into` read a `Source` block by block, code the blocks here, on a
+pool of workers or on a Ray cluster, and write each result to an output opened by the caller
+(`trainzip.cli.outputs`), which commits it or removes it: memory is bounded by the blocks in
+flight, whatever the input's size. Errors from the codec come out naming the input.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 from collections.abc import Callable
 
 from trainzip.cli.inputs import Source
+from trainzip.cli.outputs import OutputError
 from trainzip.errors import TrainzipError
 
-ProgressFactory = Callable[[int, str], contextlib.AbstractContextManager]
-"""(total bytes, 'compress' or 'decompress') -> a context yielding a callback (bytes done, bits so far)."""
+ProgressFactory = Callable[[int | None, str], contextlib.AbstractContextManager]
+"""(total bytes or None, 'compress' or 'decompress') -> a context yielding a callback (bytes done,
+bits so far) with `set_total` for a length learned on the way."""
 
 
 @contextlib.contextmanager
 def naming(name: str):
-    """Prefix an error that does not name its file with ``name`` (gzip's "FILE: not in gzip format")."""
+    """Prefix an error that does not name its file with ``name`` (gzip's "FILE: not in gzip format");
+    an output's own errors name the output."""
     try:
         yield
     except TrainzipError as error:
         message = str(error)
-        if message.startswith(f"{name}: "):
+        if message.startswith(f"{name}: ") or isinstance(error, OutputError):
             raise
         raise type(error)(f"{name}: {message}") from None
 
@@ -37,34 +42,47 @@ def level_config(level: str, **overrides):
     return preset(level).replace(**{key: value for key, value in overrides.items() if value is not None})
 
 
-def compress_into(source: Source, output, *, config, progress: ProgressFactory, verify: bool = False):
-    """Compress ``source`` into ``output`` with the settings ``config``; returns the CodingReport.
+class _Discard:
+    """A sink that only counts (verification decodes into it)."""
 
-    ``verify``: decode the result in memory first and refuse it if it does not give the input back.
-    """
-    data = source.read()
-    from trainzip.codec import compress_with_report, decompress  # the codec only where something is coded
+    def write(self, data: bytes) -> int:
+        return len(data)
 
-    with naming(source.name), progress(len(data), "compress") as callback:
-        blob, report = compress_with_report(data, config=config, progress=callback)
-    if verify and decompress(blob) != data:
-        raise TrainzipError(f"{source.name}: verification failed: the compressed file does not decode to the input")
-    output.write(blob)
+
+def compress_into(source: Source, output, *, config, progress: ProgressFactory, verify: bool = False,
+                  workers: int | None = None, ray_address: str | None = None):
+    """Compress ``source`` into ``output`` with the settings ``config``, block by block; returns the
+    CodingReport. ``verify``: decode the result first, and refuse it if it does not give the input
+    back (the compressed file waits in a temporary file until then)."""
+    from trainzip.codec import compress_stream, decompress_stream  # the codec only where something is coded
+    from trainzip.engine import make_executor
+
+    with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
+            executor:
+        with progress(source.size(), "compress") as callback, contextlib.ExitStack() as spool_stack:
+            sink = spool_stack.enter_context(tempfile.TemporaryFile()) if verify else output
+            report = compress_stream(stream, sink, config, executor=executor, progress=callback)
+            if verify:
+                sink.seek(0)
+                try:
+                    decompress_stream(sink, _Discard(), executor=executor)
+                except TrainzipError as error:
+                    raise TrainzipError(f"verification failed: the compressed file does not decode to the input "
+                                        f"({error})") from None
+                sink.seek(0)
+                shutil.copyfileobj(sink, output)
     return report
 
 
-def decompress_into(source: Source, output, *, progress: ProgressFactory, ignore_fingerprint: bool = False):
-    """Decompress the .tz file ``source`` into ``output`` (checked against its recorded checksum
-    before anything is written); returns the CodingReport."""
-    blob = source.read()
-    from trainzip.container import unpack
+def decompress_into(source: Source, output, *, progress: ProgressFactory, ignore_fingerprint: bool = False,
+                    workers: int | None = None, ray_address: str | None = None):
+    """Decompress the .tz file ``source`` into ``output``, block by block, each block checked against
+    its recorded checksum before it is written (the whole against the original's at the end);
+    returns the CodingReport."""
+    from trainzip.codec import decompress_stream
+    from trainzip.engine import make_executor
 
-    with naming(source.name):
-        container = unpack(blob)  # a foreign, truncated or corrupt file fails here, before the codec loads
-        from trainzip.codec import decompress_container
-
-        with progress(container.original_length, "decompress") as callback:
-            data, report = decompress_container(container, len(blob), progress=callback,
-                                                ignore_fingerprint=ignore_fingerprint)
-    output.write(data)
-    return report
+    with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
+            executor, progress(None, "decompress") as callback:
+        return decompress_stream(stream, output, executor=executor, progress=callback,
+                                 ignore_fingerprint=ignore_fingerprint, on_length=callback.set_total)

@@ -9,7 +9,8 @@ import click
 
 from trainzip.cli.coding import compress_into, level_config
 from trainzip.cli.inputs import STDIO, Source
-from trainzip.cli.options import LEVEL_NAMES, force_option, json_option, output_option, quiet_option
+from trainzip.cli.options import (LEVEL_NAMES, force_option, json_option, output_option, quiet_option, ray_option,
+                                  workers_option)
 from trainzip.cli.outputs import open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
@@ -35,10 +36,13 @@ def check_json_target(as_json: bool, output_path: str) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), help="PyTorch threads (decoding uses the same).")
 @click.option("--block-size", type=click.IntRange(1), help="Bytes per independently coded block.")
 @click.option("--verify", is_flag=True, help="Decode the result before writing it.")
+@workers_option
+@ray_option
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, level, streams, seed, threads, block_size, verify, force, quiet, as_json):
+def command(input_path, output, level, streams, seed, threads, block_size, verify, workers, ray_address, force, quiet,
+            as_json):
     """Compress IN to IN.tz (settings are recorded in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
@@ -46,7 +50,7 @@ def command(input_path, output, level, streams, seed, threads, block_size, verif
     source = Source(input_path)
     with opened(open_output(output, force=force)) as sink:
         config = level_config(level, streams=streams, seed=seed, threads=threads, block_size=block_size)
-        report = compress_into(source, sink, config=config, verify=verify,
+        report = compress_into(source, sink, config=config, verify=verify, workers=workers, ray_address=ray_address,
                                progress=functools.partial(byte_progress, quiet=quiet))
     if as_json:
         from trainzip.codec.run_record import codec_record

@@ -10,7 +10,7 @@ import click
 from trainzip.cli.coding import decompress_into
 from trainzip.cli.compress_command import check_json_target
 from trainzip.cli.inputs import STDIO, Source
-from trainzip.cli.options import force_option, json_option, output_option, quiet_option
+from trainzip.cli.options import force_option, json_option, output_option, quiet_option, ray_option, workers_option
 from trainzip.cli.outputs import open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
@@ -32,18 +32,20 @@ def default_output(input_path: str) -> str:
 @output_option
 @click.option("--ignore-fingerprint", is_flag=True,
               help="Decode even if this machine's numerics differ (the checksum still guards the result).")
+@workers_option
+@ray_option
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, ignore_fingerprint, force, quiet, as_json):
+def command(input_path, output, ignore_fingerprint, workers, ray_address, force, quiet, as_json):
     """Decompress IN.tz (no settings needed: they are in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
     refuse_input_as_output(input_path, output)
     source = Source(input_path)
     with opened(open_output(output, force=force)) as sink:
-        report = decompress_into(source, sink, ignore_fingerprint=ignore_fingerprint,
-                                 progress=functools.partial(byte_progress, quiet=quiet))
+        report = decompress_into(source, sink, ignore_fingerprint=ignore_fingerprint, workers=workers,
+                                 ray_address=ray_address, progress=functools.partial(byte_progress, quiet=quiet))
     if as_json:
         from trainzip.codec.run_record import codec_record
 

@@ -38,6 +38,8 @@ class FileOptions:
     verbose: bool = False
     level: str = "default"
     ignore_fingerprint: bool = False
+    workers: int | None = None  # -T: processes coding blocks (None: every core)
+    ray_address: str | None = None  # --ray: a Ray cluster codes them instead
 
     def progress(self, stderr_is_terminal: bool):
         """The progress bars: on a terminal only, after PROGRESS_DELAY_S, never with -q."""
@@ -82,8 +84,8 @@ def compress_file(path: str, options: FileOptions) -> None:
     with opened(_open(target, options)) as output:
         if output.isatty() and not options.force:
             raise TrainzipError(f"{output.name}: compressed data not written to a terminal (use -f to force)")
-        report = compress_into(source, output, config=level_config(options.level),
-                               progress=options.progress(_stderr_is_terminal()))
+        report = compress_into(source, output, config=level_config(options.level), workers=options.workers,
+                               ray_address=options.ray_address, progress=options.progress(_stderr_is_terminal()))
     if options.verbose:
         _say(f"{source.name}: {report.original_bytes:,} -> {report.compressed_bytes:,} bytes, "
              f"{report.bits_per_byte:.3f} bits/byte, {report.seconds:.2f} s -> {_shown(target)}")
@@ -98,6 +100,7 @@ def decompress_file(path: str, options: FileOptions) -> None:
     refuse_terminal_input(source, options)
     with opened(_open(target, options)) as output:
         report = decompress_into(source, output, ignore_fingerprint=options.ignore_fingerprint,
+                                 workers=options.workers, ray_address=options.ray_address,
                                  progress=options.progress(_stderr_is_terminal()))
     if options.verbose:
         _say(f"{source.name}: {report.compressed_bytes:,} -> {report.original_bytes:,} bytes, checksum ok, "
@@ -109,8 +112,8 @@ def test_file(path: str, options: FileOptions) -> None:
     check_input(path, FileOptions(stdout=True))  # reading a FIFO is fine: nothing is written beside it
     source = Source(path)
     refuse_terminal_input(source, options)
-    decompress_into(source, NoOutput(), ignore_fingerprint=options.ignore_fingerprint,
-                    progress=options.progress(_stderr_is_terminal()))
+    decompress_into(source, NoOutput(), ignore_fingerprint=options.ignore_fingerprint, workers=options.workers,
+                    ray_address=options.ray_address, progress=options.progress(_stderr_is_terminal()))
     if options.verbose:
         _say(f"{source.name}: OK")
 

@@ -16,7 +16,7 @@ from trainzip.cli.commands import SUBCOMMANDS
 from trainzip.cli.file_jobs import (FileOptions, Skipped, compress_file, decompress_file, refuse_terminal_input,
                                    test_file)
 from trainzip.cli.inputs import STDIO, Source
-from trainzip.cli.options import LEVEL_NAMES
+from trainzip.cli.options import LEVEL_NAMES, ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 OK, ERROR, WARNING = 0, 1, 2
@@ -54,9 +54,11 @@ class _WithSubcommands(click.Command):
 @click.option("--fast", is_flag=True, help="--level fast.")
 @click.option("--best", is_flag=True, help="--level max.")
 @click.option("--ignore-fingerprint", is_flag=True, help="Decode even if this machine's numerics differ.")
+@workers_option
+@ray_option
 @click.version_option(__version__, "-V", "--version", prog_name="trainzip")
 def command(files, decompress, stdout, output, keep, force, test, list_, quiet, verbose, level, fast, best,
-            ignore_fingerprint) -> int:
+            ignore_fingerprint, workers, ray_address) -> int:
     """Compress each FILE to FILE.tz, or with -d decompress each FILE.tz to FILE: a learner trains
     on the data while it codes it, and decoding replays the same training.
 
@@ -69,7 +71,7 @@ def command(files, decompress, stdout, output, keep, force, test, list_, quiet, 
         raise click.UsageError("--fast and --best ask for different levels; give one")
     level = "fast" if fast else "max" if best else level  # gzip's --fast and --best
     options = FileOptions(stdout=stdout, output=output, force=force, quiet=quiet, verbose=verbose, level=level,
-                          ignore_fingerprint=ignore_fingerprint)
+                          ignore_fingerprint=ignore_fingerprint, workers=workers, ray_address=ray_address)
     if list_:
         return _list(files, options)
     job = test_file if test else decompress_file if decompress else compress_file

@@ -33,6 +33,13 @@ class Source:
         except OSError as error:
             raise TrainzipError(f"{self.name}: cannot read it: {error.strerror or error}") from None
 
+    @contextlib.contextmanager
+    def reader(self):
+        """The input as a stream for a caller that reads it in pieces, each read's failure one line
+        naming the input (an input/output error, a device that refuses)."""
+        with self.open() as stream:
+            yield _NamedReads(stream, self.name)
+
     def read(self) -> bytes:
         """The whole input; every failure is one line naming it."""
         with self.open() as stream:
@@ -41,9 +48,31 @@ class Source:
             except OSError as error:
                 raise TrainzipError(f"{self.name}: cannot read it: {error.strerror or error}") from None
 
+    def size(self) -> int | None:
+        """The input's length in bytes where it is a regular file (None: stdin, a FIFO, a device)."""
+        if self.path == STDIO or kind_of(self.path) != "regular":
+            return None
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return None
+
     def is_terminal(self) -> bool:
         """stdin attached to a terminal (compressed data is not read from one)."""
         return self.path == STDIO and sys.stdin.isatty()
+
+
+class _NamedReads:
+    """A binary stream whose read errors name the input."""
+
+    def __init__(self, stream, name: str):
+        self.stream, self.name = stream, name
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.stream.read(size)
+        except OSError as error:
+            raise TrainzipError(f"{self.name}: cannot read it: {error.strerror or error}") from None
 
 
 def kind_of(path: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -48,6 +49,14 @@ def _on_signal(signum, frame) -> None:
     raise Interrupted(signum)
 
 
+def _quiet_unraisable(unraisable, _default=sys.unraisablehook) -> None:
+    """A signal that lands in a ctypes callback (Numba's compiler, loading kernels) cannot be raised
+    there, and Python would print its traceback; it is remembered instead (see `raise_if_received`)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    _default(unraisable)
+
+
 def _on_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
@@ -59,12 +68,17 @@ def install() -> dict | None:
     """
     if not _on_main_thread():
         return None
-    return {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
+    previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
+    previous["unraisablehook"] = sys.unraisablehook
+    sys.unraisablehook = _quiet_unraisable
+    return previous
 
 
 def restore(previous: dict | None) -> None:
     """Put back the handlers `install` replaced, so a caller in the same process gets its own back."""
     if previous is not None and _on_main_thread():
+        previous = dict(previous)
+        sys.unraisablehook = previous.pop("unraisablehook", sys.unraisablehook)
         for signum, handler in previous.items():
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 

@@ -26,12 +26,16 @@ class OutputExists(TrainzipError):
     """The output exists and may not be replaced (no --force): the input is skipped, nothing is lost."""
 
 
+class OutputError(TrainzipError):
+    """Writing the output failed: named by the output, never by the input being coded."""
+
+
 class StdoutClosed(Exception):
     """The reader of stdout went away (`trainzip -dc x.tz | head`): stop quietly, as gzip does."""
 
 
-def _error(path: str, doing: str, error: OSError) -> TrainzipError:
-    return TrainzipError(f"{path}: cannot {doing}: {error.strerror or error}")
+def _error(path: str, doing: str, error: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot {doing}: {error.strerror or error}")
 
 
 def _write_all(file, data: bytes) -> None:

@@ -8,6 +8,7 @@ import os
 import click
 
 from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
+from trainzip.cli.options import ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 CONTROL_SEED = 20_200_330
@@ -51,8 +52,11 @@ class _SeveralValues(click.Option):
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON instead of a table.")
 @click.option("--plot", metavar="OUT.png", help="Also draw the run (png, svg or pdf, by extension).")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="PyTorch threads.")
+@workers_option
+@ray_option
 @click.option("-f", "--force", is_flag=True, help="Overwrite the plot if it exists.")
-def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, plot, threads, force):
+def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, plot, threads, workers, ray_address,
+            force):
     """Code the labels y of DATA.npz given its features X, block by block (MDL probing).
 
     The first block is sent with the uniform code; each later block with a probe trained from
@@ -62,7 +66,10 @@ def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, p
     plot_format = _plot_format(plot) if plot else None
     if plot:
         ensure_can_write(plot, force)
-    record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control, final_model, threads)
+    from trainzip.engine import make_executor
+
+    with make_executor(workers=workers, ray_address=ray_address) as executor:
+        record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control, final_model, threads, executor)
     click.echo(json.dumps(record, indent=2) if as_json else _table(record))
     if plot:
         from trainzip.reports import expand, load_record, render_report
@@ -71,8 +78,8 @@ def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, p
 
 
 def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, control: bool, final_model: bool,
-         threads: int) -> dict:
-    """Load the data, run every seed (of every probe), and return the run record."""
+         threads: int, executor) -> dict:
+    """Load the data, run every seed (of every probe, on ``executor``), and return the run record."""
     import numpy as np
 
     from trainzip.numerics import use_threads
@@ -85,7 +92,7 @@ def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, con
     use_threads(threads)
     name = _name(data) + (" (control: shuffled labels)" if control else "")
     config = TrainingConfig(probe=probe_kinds[0])
-    options = dict(schedule=schedule, final_model=final_model)
+    options = dict(schedule=schedule, final_model=final_model, executor=executor, threads=threads)
     if len(probe_kinds) > 1:
         comparison = compare_probes(features, labels, probe_kinds, seeds=range(seeds), config=config, **options)
         record = comparison_record(comparison, data=name, config=config)

@@ -6,6 +6,8 @@ binary coder are Numba functions, so a whole run of bits is coded in one call wi
 between bits (a Python call per bit cost 30 times the model's own work).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from trainzip.coding.bit_channel import BitChannel, bit_costs, code_bit
@@ -18,12 +20,23 @@ from trainzip.models.logistic import P16_ONE, SQUASH, STRETCH
 BIT_COSTS = bit_costs()  # the ideal cost of a bit coded at each 16-bit probability
 
 
+class CurveGrains(NamedTuple):
+    """Where a block's bits go on the learning curve: the byte at block position p adds to
+    grains[(lead + p) >> shift] (grains of 2**shift bytes aligned on the whole input; ``lead``: where
+    the block starts in its first grain), so no array per byte is ever kept."""
+
+    grains: np.ndarray  # (grains the block touches,) float64
+    lead: int
+    shift: int
+
+
 @kernel
 def code_byte_steps(first, last, active_per_step, writes, coder, buffer, streams, params, tables, squash_t, stretch_t,
-                    data, position_bits, bit_costs):
+                    data, curve, bit_costs):
     """Code byte-steps first..last-1: every bit of every active stream. Returns the ideal bits of
-    the run (also added, per byte, to ``position_bits``)."""
+    the run (also added to the learning curve ``curve``, see `CurveGrains`)."""
     state = streams.state
+    grains, lead, shift = curve.grains, curve.lead, curve.shift
     total = 0.0
     for step in range(first, last):
         active = active_per_step[step]
@@ -33,19 +46,19 @@ def code_byte_steps(first, last, active_per_step, writes, coder, buffer, streams
                 position = state[s, POS]
                 y = code_bit(coder, buffer, writes, p1, (data[position] >> (7 - bit)) & 1)
                 cost = bit_costs[p1 if y else P16_ONE - p1]
-                position_bits[position] += cost
+                grains[(lead + position) >> shift] += cost
                 total += cost
                 learn_bit(s, y, step, streams, params, tables, squash_t, data)
     return total
 
 
 def code_steps(model: ContextMixingModel, channel: BitChannel, first: int, last: int, active_per_step: np.ndarray,
-               position_bits: np.ndarray) -> float:
+               curve: CurveGrains) -> float:
     """Code byte-steps first..last-1 of every stream of ``model`` through ``channel`` (writing or
-    reading); returns their ideal bits (each byte's also goes to ``position_bits``)."""
+    reading); returns their ideal bits (also added to ``curve``)."""
     channel.reserve(8 * int(active_per_step[first:last].sum()))
     return code_byte_steps(first, last, active_per_step, channel.writes, channel.coder, channel.buffer, model.streams,
-                           model.params, model.tables, SQUASH, STRETCH, model.data, position_bits, BIT_COSTS)
+                           model.params, model.tables, SQUASH, STRETCH, model.data, curve, BIT_COSTS)
 
 
 def load_kernels() -> None:
@@ -55,4 +68,5 @@ def load_kernels() -> None:
     data = np.frombuffer(b"load the kernels", dtype=np.uint8).copy()
     model = ContextMixingModel(ContextMixingConfig(table_bits=10, match_bits=10, run_inputs=True), data, streams=1,
                                segment_length=len(data), neural_inputs=False)
-    code_steps(model, BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64), np.zeros(len(data)))
+    code_steps(model, BitChannel(), 0, len(data), np.ones(len(data), dtype=np.int64),
+               CurveGrains(np.zeros(len(data)), 0, 0))

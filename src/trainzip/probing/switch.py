@@ -9,6 +9,7 @@ the switch code pays for that only a few bits. Its record sits beside each probe
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from trainzip.probing.online_code import ProbeResult, online_codelength
 from trainzip.probing.record import probe_record
-from trainzip.probing.seeds import SeedSpread, _mean_std
+from trainzip.probing.seeds import SeedSpread, _mean_std, run_seeds
 from trainzip.probing.training import TrainingConfig
 from trainzip.record_format import RECORD_FORMAT
 from trainzip.switching import SwitchCode, switch_code
@@ -37,13 +38,16 @@ class ProbeComparison:
 
 
 def compare_probes(features, labels, probes: Sequence[str] = ("linear", "mlp"), seeds: Sequence[int] = (0, 1, 2),
-                   *, config: TrainingConfig | None = None, **options) -> ProbeComparison:
-    """Every probe on every seed, and the switch code over the probes for each seed."""
+                   *, config: TrainingConfig | None = None, executor=None, threads: int | None = None,
+                   **options) -> ProbeComparison:
+    """Every probe on every seed, and the switch code over the probes for each seed (the seeds on
+    ``executor`` where one is given, see `online_codelength_seeds`)."""
     if len(probes) < 2 or len(set(probes)) != len(probes):
         raise ValueError(f"a switch code needs at least two different probes, got {list(probes)}")
     if not seeds:
         raise ValueError("need at least one seed")
-    runs = [probes_seed_run(features, labels, seed, tuple(probes), config, options) for seed in seeds]
+    work = functools.partial(probes_seed_run, features, labels, probes=tuple(probes), config=config, options=options)
+    runs = run_seeds(work, seeds, executor=executor, threads=threads)
     spreads = tuple(SeedSpread(tuple(results[i] for results, _ in runs)) for i in range(len(probes)))
     return ProbeComparison(tuple(probes), spreads, tuple(code for _, code in runs))
 
