@@ -19,7 +19,10 @@ def _totals(rows: list[dict]) -> dict:
     decompress_s = sum(r["original_bytes"] / r["decompress_kB_per_s"] / 1000 for r in rows)
     size = sum(r["bytes"] for r in rows)
     return {"bytes": size, "bits_per_byte": 8 * size / original, "compress_kB_per_s": original / compress_s / 1000,
-            "decompress_kB_per_s": original / decompress_s / 1000, "peak_mib": max(r["peak_mib"] for r in rows)}
+            "decompress_kB_per_s": original / decompress_s / 1000, "peak_mib": max(r["peak_mib"] for r in rows),
+            # what a user waits for: a fresh process per file, start-up included
+            "compress_wall_kB_per_s": original / sum(r["compress_wall_s"] for r in rows) / 1000,
+            "decompress_wall_kB_per_s": original / sum(r["decompress_wall_s"] for r in rows) / 1000}
 
 
 def write_table(rows: list[dict], machine: dict, path: Path) -> None:
@@ -29,17 +32,21 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
     lines = [f"# Benchmark ({machine['date']}, {machine['cpus']} CPUs, {machine['machine']}, "
              f"Python {machine['python']})", "",
              "Sizes in bytes; every round trip verified. Throughput is coding time inside the process "
-             "(start-up excluded: Python imports and Numba's loading of compiled kernels; the wall-clock seconds "
-             "below include them), the fastest of 5 runs where a run takes under 2 s; peak memory is the "
-             "process's maximum resident set.", "",
-             "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | peak MiB |",
-             "|---|" + "---:|" * (len(files) + 5)]
+             "(start-up excluded: Python imports and Numba's loading of compiled kernels), the fastest of 5 runs "
+             "where a run takes under 2 s; *wall* throughput is what a user waits for, a fresh process per file "
+             "with its start-up (every codec runs in bench/worker.py, so the peers' wall figures include Python's "
+             "own start too; startup.md times the commands themselves); peak memory is the process's maximum "
+             "resident set.", "",
+             "| codec | " + " | ".join(files) + " | total | bits/byte | compress kB/s | decompress kB/s | "
+             "compress kB/s wall | decompress kB/s wall | peak MiB |",
+             "|---|" + "---:|" * (len(files) + 7)]
     for codec, codec_rows in grouped.items():
         sizes = {r["file"]: r["bytes"] for r in codec_rows}
         total = _totals(codec_rows)
         lines.append(f"| {codec} | " + " | ".join(f"{sizes[f]:,}" for f in files)
                      + f" | {total['bytes']:,} | {total['bits_per_byte']:.3f} | {total['compress_kB_per_s']:.1f} | "
-                     f"{total['decompress_kB_per_s']:.1f} | {total['peak_mib']:.0f} |")
+                     f"{total['decompress_kB_per_s']:.1f} | {total['compress_wall_kB_per_s']:.1f} | "
+                     f"{total['decompress_wall_kB_per_s']:.1f} | {total['peak_mib']:.0f} |")
     lines += ["", "## Every run", "", "| file | codec | bytes | bits/byte | compress kB/s | decompress kB/s | "
               "compress wall s | decompress wall s | peak MiB |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
@@ -47,6 +54,43 @@ def write_table(rows: list[dict], machine: dict, path: Path) -> None:
                      f"{r['compress_kB_per_s']:.1f} | {r['decompress_kB_per_s']:.1f} | {r['compress_wall_s']:.1f} | "
                      f"{r['decompress_wall_s']:.1f} | {r['peak_mib']:.0f} |")
     path.write_text("\n".join(lines) + "\n")
+
+
+def startup_table(record: dict) -> str:
+    """Markdown of bench/startup.py's record: each command's wall clock, then throughput with and
+    without start-up on the same file."""
+    environment = record["environment"]
+    lines = [f"# Start-up ({environment['date']}, {environment['cpus']} CPUs, {environment['machine']}, "
+             f"Python {environment['python']}, Numba {environment['numba']}, NumPy {environment['numpy']}, "
+             f"scipy {'installed' if environment['scipy_installed'] else 'absent'}, load average "
+             f"{environment['load_average'][0]})", "",
+             f"Wall-clock seconds of fresh processes, {record['rows'][0]['runs']} runs of each, interleaved, and "
+             "their CPU seconds (user + system: what a one-threaded start-up takes on an idle machine, steadier "
+             f"than the wall clock when the machine is shared); the input is {record['file']} "
+             f"({record['file_bytes']:,} bytes).", "",
+             "| command | median s | fastest s | median CPU s |", "|---|---:|---:|---:|"]
+    lines += [f"| `{row['command']}` | {row['median_s']:.3f} | {row['fastest_s']:.3f} | {row['median_cpu_s']:.3f} |"
+              for row in record["rows"]]
+    walls = {row["command"]: row["median_s"] for row in record["rows"]}
+    lines += ["", "| trainzip fast | in-process kB/s | wall kB/s | start-up s (wall - coding) |",
+              "|---|---:|---:|---:|"]
+    for direction, command in (("compress", f"trainzip compress --level fast {record['file']}"),
+                               ("decompress", f"trainzip decompress {record['file']}.tz")):
+        coding, wall = record["coding_s"][direction], walls[command]
+        lines.append(f"| {direction} | {record['file_bytes'] / coding / 1000:.1f} | "
+                     f"{record['file_bytes'] / wall / 1000:.1f} | {wall - coding:.3f} |")
+    return "\n".join(lines + ["", *_phase_rows(record["phases_ms"])])
+
+
+def _phase_rows(phases: dict) -> list[str]:
+    """Where a fresh process's start-up goes (medians; the kernels' loads and Numba's registries
+    fall inside the first coding call, the registries inside the first load)."""
+    rows = ["| phase of `trainzip --fast` in a fresh process | median ms | median CPU ms |", "|---|---:|---:|"]
+    rows += [f"| {name} | {ms['wall_ms']:.1f} | {ms['cpu_ms']:.1f} |" for name, ms in phases.items()
+             if name != "kernel loads"]
+    rows += [f"| load of kernel `{name}` from Numba's cache | {ms['wall_ms']:.1f} | {ms['cpu_ms']:.1f} |"
+             for name, ms in phases["kernel loads"].items()]
+    return rows
 
 
 def write_charts(rows: list[dict], directory: Path) -> None:

@@ -43,3 +43,16 @@ def run_cli(tmp_path):
                               cwd=cwd or tmp_path, env=env, timeout=1200)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One PyTorch thread while a module's small models train (the caller's count comes back after):
+    on a shared 2-core machine a second thread mostly waits for the first. Use it with
+    ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

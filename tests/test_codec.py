@@ -43,8 +43,8 @@ def test_learner_stays_calibrated_on_random_bytes():
     from trainzip.codec.block_coder import code_block
     from trainzip.coding.bit_channel import BitChannel
 
-    _, position_bits = code_block(TINY, BitChannel(), data.copy())
-    assert 8 * len(data) < position_bits.sum() < 1.03 * 8 * len(data)
+    _, _, grains = code_block(TINY, BitChannel(), data.copy())
+    assert 8 * len(data) < grains.sum() < 1.03 * 8 * len(data)
 
 
 def test_payload_within_a_tenth_percent_of_the_ideal_code_length():
@@ -61,7 +61,8 @@ def test_decoder_reports_the_same_learning_curve():
     blob, encoded = compress_with_report(data, config=TINY_NEURAL)
     restored, decoded = decompress_with_report(blob)
     assert restored == data
-    assert np.array_equal(encoded.position_bits, decoded.position_bits)
+    assert np.array_equal(encoded.curve.bits, decoded.curve.bits) and encoded.curve.chunk_bytes == 256
+    assert decoded.ideal_bits == encoded.ideal_bits
 
 
 def test_blocks_are_independent_and_exact():

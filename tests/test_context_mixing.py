@@ -4,9 +4,10 @@ import numpy as np
 
 from tests.conftest import TINY, corpus_file
 from trainzip.codec import compress_with_report, decompress
-from trainzip.models import context_kernels as k
-from trainzip.models import context_registers as r
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel, sized_bits
+from trainzip.models.context_mixing import contexts, direct, mixer_sets, model, runs
+from trainzip.models.context_mixing.ascii import fold_partial
+from trainzip.models.context_mixing.counters import BIT_HASH
 from trainzip.models.logistic import SQUASH, STRETCH
 
 
@@ -22,9 +23,9 @@ def test_a_small_block_gets_small_zeroed_tables():
     """A 4 kB block's counters take 64 KiB per context, and all start empty (zeros)."""
     data = np.zeros(4_000, dtype=np.uint8)
     model = ContextMixingModel(ContextMixingConfig(), data, streams=1, segment_length=len(data), neural_inputs=False)
-    assert model.counters.shape == (ContextMixingConfig().contexts, 1 << 16)
-    assert not model.counters.any()
-    assert len(model.match_table) == 1 << sized_bits(22, len(data))
+    assert model.tables.counters.shape == (ContextMixingConfig().contexts, 1 << 16)
+    assert not model.tables.counters.any()
+    assert len(model.tables.match_table) == 1 << sized_bits(22, len(data))
 
 
 def test_every_context_reads_only_bytes_the_decoder_has():
@@ -36,26 +37,18 @@ def test_every_context_reads_only_bytes_the_decoder_has():
                                                    "probability_inputs": True})
     config = TINY.replace(single_stream_below=0, min_segment=1024, context_mixing=every_input)
     blob, report = compress_with_report(data, config=config)
-    assert report.config.context_mixing.contexts == r.MAX_CONTEXTS
+    assert report.config.context_mixing.contexts == contexts.MAX_CONTEXTS
     assert config.streams_for(len(data)) > 8
     assert decompress(blob) == data
 
 
-def test_the_kernel_has_a_register_and_weight_sets_for_every_mixer():
-    """Selectors live in a fixed register range: one weight-set count per mixer, no more."""
-    assert len(r.MIXER_SETS) == r.MAX_MIXERS
-    assert r.APM_IDX - r.MIX_SEL == r.MAX_MIXERS
-    assert len(r.FINAL_SETS) == r.FINAL_MIXERS
-
-
-def _predict(model: ContextMixingModel) -> int:
+def _predict(learner: ContextMixingModel) -> int:
     """Stream 0's prediction of its next bit, straight from the kernel (registers left as they are)."""
-    return k.predict(0, model.state, model.params, model.tables, model.neural_cum, model.inputs, model.mixer_out,
-                     SQUASH, STRETCH)
+    return model.predict_bit(0, learner.streams, learner.params, learner.tables, SQUASH, STRETCH)
 
 
-def _learn(model: ContextMixingModel, y: int) -> None:
-    k.update(0, y, model.state, model.params, model.tables, model.inputs, model.mixer_out, SQUASH, model.data)
+def _learn(learner: ContextMixingModel, y: int, step: int) -> None:
+    model.learn_bit(0, y, step, learner.streams, learner.params, learner.tables, SQUASH, learner.data)
 
 
 def test_every_selector_stays_inside_its_mixers_weight_sets():
@@ -67,21 +60,22 @@ def test_every_selector_stays_inside_its_mixers_weight_sets():
     text = b"(defun f (x) {return x[0] + 42;}) <a href='x'>Alice</a>\n  said: 'Why?' " * 6
     data = np.frombuffer(text + rng.integers(0, 256, 600, dtype=np.uint8).tobytes() + text, dtype=np.uint8).copy()
     config = ContextMixingConfig(table_bits=16, run_inputs=True, probability_inputs=True)
-    model = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
+    learner = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
+    m = mixer_sets
+    state = learner.streams.state
     for position, byte in enumerate(data):
-        model.params[r.STEP] = position
         for bit in range(8):
-            _predict(model)
-            selectors = model.state[0, r.MIX_SEL:r.MIX_SEL + r.MAX_MIXERS]
-            assert (selectors >= 0).all() and (selectors < np.array(r.MIXER_SETS)).all(), (position, bit)
-            final = model.state[0, r.FINAL_SEL:r.FINAL_SEL + r.FINAL_MIXERS]
-            assert (final >= r.FINAL_OFFSETS).all(), (position, bit)
-            assert (final < r.FINAL_OFFSETS + np.array(r.FINAL_SETS)).all(), (position, bit)
-            runs = model.state[0, r.RUN_CELL:r.RUN_CELL + config.contexts]
-            assert ((runs >= -1) & (runs < config.contexts * r.RUN_MAP_CELLS)).all(), (position, bit)
-            direct = model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]
-            assert ((direct >= 0) & (direct < r.DIRECT_CELLS)).all(), (position, bit)
-            _learn(model, (int(byte) >> (7 - bit)) & 1)
+            _predict(learner)
+            selectors = state[0, m.MIX_SEL:m.MIX_SEL + m.MAX_MIXERS]
+            assert (selectors >= 0).all() and (selectors < np.array(m.MIXER_SETS)).all(), (position, bit)
+            final = state[0, m.FINAL_SEL:m.FINAL_SEL + m.FINAL_MIXERS]
+            assert (final >= m.FINAL_OFFSETS).all(), (position, bit)
+            assert (final < m.FINAL_OFFSETS + np.array(m.FINAL_SETS)).all(), (position, bit)
+            run_cells = state[0, runs.RUN_CELL:runs.RUN_CELL + config.contexts]
+            assert ((run_cells >= -1) & (run_cells < config.contexts * runs.RUN_MAP_CELLS)).all(), (position, bit)
+            cells = state[0, direct.DIRECT_CELL:direct.DIRECT_CELL + direct.DIRECT_ORDERS]
+            assert ((cells >= 0) & (cells < direct.DIRECT_CELLS)).all(), (position, bit)
+            _learn(learner, (int(byte) >> (7 - bit)) & 1, position)
 
 
 def test_max_tables_for_the_largest_block_stay_under_4_gib():
@@ -91,8 +85,9 @@ def test_max_tables_for_the_largest_block_stay_under_4_gib():
 
     config = preset("max")
     block = np.zeros(config.block_size, dtype=np.uint8)
-    model = ContextMixingModel(config.context_mixing, block, streams=1, segment_length=len(block), neural_inputs=False)
-    assert sum(table.nbytes for table in model.tables) + block.nbytes <= 3.3 * 2**30
+    learner = ContextMixingModel(config.context_mixing, block, streams=1, segment_length=len(block),
+                                 neural_inputs=False)
+    assert learner.tables.nbytes + block.nbytes <= 3.3 * 2**30
 
 
 def _bit_hashes_before_bit_3(text: bytes) -> np.ndarray:
@@ -100,15 +95,15 @@ def _bit_hashes_before_bit_3(text: bytes) -> np.ndarray:
     counter key and the direct tables' cells for that bit."""
     data = np.frombuffer(text, dtype=np.uint8).copy()
     config = ContextMixingConfig(table_bits=12, run_inputs=True)
-    model = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
+    learner = ContextMixingModel(config, data.copy(), streams=1, segment_length=len(data), neural_inputs=False)
     steps = [(position, bit) for position in range(len(data)) for bit in range(8)][:8 * len(data) - 5]
     for position, bit in steps:
-        model.params[r.STEP] = position
-        _predict(model)
-        _learn(model, (int(data[position]) >> (7 - bit)) & 1)
-    _predict(model)
-    return np.concatenate([model.state[0, r.BIT_HASH:r.BIT_HASH + config.contexts],
-                           model.state[0, r.DIRECT_CELL:r.DIRECT_CELL + r.DIRECT_ORDERS]])
+        _predict(learner)
+        _learn(learner, (int(data[position]) >> (7 - bit)) & 1, position)
+    _predict(learner)
+    state = learner.streams.state
+    return np.concatenate([state[0, BIT_HASH:BIT_HASH + config.contexts],
+                           state[0, direct.DIRECT_CELL:direct.DIRECT_CELL + direct.DIRECT_ORDERS]])
 
 
 def test_a_capital_goes_on_as_its_lower_case_in_the_folded_contexts():
@@ -117,7 +112,8 @@ def test_a_capital_goes_on_as_its_lower_case_in_the_folded_contexts():
     context keeps the cases apart."""
     upper = _bit_hashes_before_bit_3(b"said the C")
     lower = _bit_hashes_before_bit_3(b"said the c")
-    folded = np.array([(r.FOLDED_CONTEXTS >> i) & 1 for i in range(r.MAX_CONTEXTS)] + [1] * r.DIRECT_ORDERS, bool)
+    folded = np.array([(contexts.FOLDED_CONTEXTS >> i) & 1 for i in range(contexts.MAX_CONTEXTS)]
+                      + [1] * direct.DIRECT_ORDERS, bool)
     assert (upper[folded] == lower[folded]).all()
     assert (upper[~folded] != lower[~folded]).all()
 
@@ -128,4 +124,4 @@ def test_only_bytes_in_0x40_to_0x5f_are_folded():
         for bit in range(8):
             partial = (byte | 256) >> (8 - bit)
             expected = (((byte | 0x20) | 256) >> (8 - bit)) if 0x40 <= byte <= 0x5F and bit >= 3 else partial
-            assert r.fold_partial(partial, bit) == expected, (byte, bit)
+            assert fold_partial(partial, bit) == expected, (byte, bit)

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from trainzip.errors import TrainzipError
-from trainzip.models.network import exact_lstm
+from trainzip.models.exact_network import network as exact_network_module
 from trainzip.models.network.config import EXACT_LSTM, NetworkConfig
-from trainzip.models.network.exact_arrays import initial_params
-from trainzip.models.network.exact_backward import _backpropagate, learn_step
-from trainzip.models.network.exact_bits import learn_bytes
-from trainzip.models.network.exact_forward import predict_step
-from trainzip.models.network.exact_lstm import ExactByteNetwork
-from trainzip.models.network.exact_math import exp_nonpositive, flushes_subnormals, sigmoid, tanh
+from trainzip.models.exact_network.arrays import initial_params
+from trainzip.models.exact_network.backward import _backpropagate, learn_step
+from trainzip.models.exact_network.bits import learn_bytes
+from trainzip.models.exact_network.forward import predict_step
+from trainzip.models.exact_network.network import ExactByteNetwork
+from trainzip.models.exact_network.elementary import exp_nonpositive, flushes_subnormals, sigmoid, tanh
 
 SMALL = NetworkConfig(kind=EXACT_LSTM, embedding=4, hidden=8, bptt=5)
 
@@ -135,6 +135,6 @@ def test_this_process_keeps_subnormals():
 
 def test_a_process_that_flushes_subnormals_is_refused(monkeypatch):
     """Where a library switched flush-to-zero on, the network refuses to run, in one clear error."""
-    monkeypatch.setattr(exact_lstm, "flushes_subnormals", lambda: True)
+    monkeypatch.setattr(exact_network_module, "flushes_subnormals", lambda: True)
     with pytest.raises(TrainzipError, match="subnormal"):
         ExactByteNetwork(SMALL, 1, 0)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from trainzip.codec import compress, read_settings
-from trainzip.container import unpack
+from trainzip.container import FORMAT_VERSION, unpack
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -36,8 +36,13 @@ def _ids(pairs):
 
 
 def test_every_level_has_a_golden_file():
-    """fast, default and max each have a golden text (over 64 KiB, so every component works) and binary."""
-    newest = json.loads((FOLDERS[-1] / "manifest.json").read_text())["files"]
+    """fast, default and max each have a golden text (over 64 KiB, so every component works) and binary,
+    in the current format version; and a file of several frames, one of them stored."""
+    manifest = json.loads((FOLDERS[-1] / "manifest.json").read_text())
+    assert manifest["format_version"] == FORMAT_VERSION
+    newest = manifest["files"]
+    frames = [unpack((FOLDERS[-1] / entry["file"]).read_bytes()).blocks for entry in newest]
+    assert any(len(blocks) > 2 and any(block.stored for block in blocks[:-1]) for blocks in frames)
     covered = {(entry["original"], entry["level"]) for entry in newest}
     for level in ("fast", "default", "max"):
         assert {("text.txt", level), ("binary.bin", level)} <= covered
@@ -138,7 +143,16 @@ def test_a_golden_file_that_stops_decoding_fails_the_check(tmp_path):
 @pytest.mark.parametrize("folder, entry", MACHINE_INDEPENDENT, ids=_ids(MACHINE_INDEPENDENT))
 def test_recorded_settings_still_encode_to_the_golden_bytes(folder, entry):
     """The encoder, given the settings a golden file records, writes that file again, byte for byte
-    (one code path: if the encoder drifted, so would the decoder)."""
+    (one code path: if the encoder drifted, so would the decoder). A file of an older format
+    version is written again in the current envelope, around the very same blocks."""
     blob = (folder / entry["file"]).read_bytes()
     original = (folder / entry["original"]).read_bytes()
-    assert compress(original, config=read_settings(unpack(blob))) == blob
+    recorded = unpack(blob)
+    again = compress(original, config=read_settings(recorded))
+    if recorded.format_version == FORMAT_VERSION:
+        assert again == blob
+    else:
+        rewritten = unpack(again)
+        assert [(b.original_length, b.payload, b.stored) for b in rewritten.blocks] == \
+            [(b.original_length, b.payload, b.stored) for b in recorded.blocks]
+        assert (rewritten.metadata, rewritten.original_digest) == (recorded.metadata, recorded.original_digest)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from trainzip import PrequentialMeter, decode_labels, encode_labels
 from trainzip.container import Container, pack, unpack
-from trainzip.errors import FingerprintError, FormatError, IntegrityError, TrainzipError, VersionError
+from trainzip.errors import (FingerprintError, FormatError, IntegrityError, TrainingMismatchError, TrainzipError,
+                             VersionError)
 from trainzip.labels import Schedule, read_settings
 
 # The model and training step both ends use; written to a file so a fresh process imports the same code.
@@ -239,16 +240,19 @@ def test_other_inputs_are_refused_before_decoding(digits, small_stream):
         decode(small_stream, digits[0][:65])
 
 
-def test_a_different_model_fails_the_checksum(models, digits, small_stream):
-    """Replaying with another model decodes other labels, caught by the SHA-256 as IntegrityError."""
+def test_a_different_model_is_named_before_decoding_or_fails_the_checksum(models, digits, small_stream):
+    """Another initialisation is refused before decoding by the stream's fingerprint; with that check
+    off, replaying it decodes other labels, caught by the SHA-256 as IntegrityError."""
     x = digits[0][:64]
 
     def other_model():
         torch.manual_seed(99)
         return models.make_mlp()
 
-    with pytest.raises((IntegrityError, FormatError)):
+    with pytest.raises(TrainingMismatchError, match="initial weights differ"):
         decode_labels(small_stream, x, make_model=other_model, train=models.train)
+    with pytest.raises((IntegrityError, FormatError)):
+        decode_labels(small_stream, x, make_model=other_model, train=models.train, check_training=False)
 
 
 def test_invalid_labels_are_refused(models, digits):

@@ -20,13 +20,15 @@ def log_probs(*rows):
 
 
 def test_fixed_predictor_costs_the_hand_computed_bits():
-    """p = (1/2, 1/4, 1/4) coding targets 0, 1, 2 costs 1 + 2 + 2 = 5 bits; uniform is 3 log2 3."""
+    """p = (1/2, 1/4, 1/4) coding targets 0, 1, 2 costs 1 + 2 + 2 = 5 bits; uniform is 3 log2 3; the top
+    prediction (class 0) is right once."""
     meter = PrequentialMeter()
     logits = log_probs([0.5, 0.25, 0.25], [0.5, 0.25, 0.25], [0.5, 0.25, 0.25])
     assert meter.update(logits, torch.tensor([0, 1, 2])) == pytest.approx(5.0, abs=1e-12)
     assert meter.uniform_bits == pytest.approx(3 * math.log2(3), abs=1e-12)
     assert meter.steps == [{"step": 0, "samples": 3, "bits": pytest.approx(5.0, abs=1e-12),
-                            "uniform_bits": pytest.approx(3 * math.log2(3)), "cumulative_bits": pytest.approx(5.0)}]
+                            "uniform_bits": pytest.approx(3 * math.log2(3)), "cumulative_bits": pytest.approx(5.0),
+                            "correct": 1}]
 
 
 def test_uniform_prediction_is_one_bit_per_binary_label_not_ln2():

@@ -20,13 +20,18 @@ def restore_threads():
     torch.set_num_threads(before)
 
 
+def digits_file(tmp_path_factory, count: int, name: str) -> str:
+    """The first `count` digits as DATA.npz (X features, y labels)."""
+    features, labels = load_digits(return_X_y=True)
+    path = tmp_path_factory.mktemp("data") / name
+    np.savez(path, X=features[:count], y=labels[:count])
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def digits_npz(tmp_path_factory):
-    """160 digits as DATA.npz (X features, y labels), small enough for a quick command run."""
-    features, labels = load_digits(return_X_y=True)
-    path = tmp_path_factory.mktemp("data") / "digits.npz"
-    np.savez(path, X=features[:160], y=labels[:160])
-    return str(path)
+    """160 digits, small enough for a quick command run."""
+    return digits_file(tmp_path_factory, 160, "digits.npz")
 
 
 def test_json_has_the_promised_keys_and_spread_over_seeds(digits_npz, capsys):
@@ -104,3 +109,38 @@ def test_not_an_npz_file_is_a_one_line_error(tmp_path, capsys):
     assert "not a NumPy .npz file" in capsys.readouterr().err
     assert main(["probe", str(tmp_path / "missing.npz")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def digits_600(tmp_path_factory):
+    """600 digits: enough for the MLP to overtake the linear probe in the later blocks."""
+    return digits_file(tmp_path_factory, 600, "digits600.npz")
+
+
+def test_switch_code_over_linear_and_mlp_probes_is_below_the_better_probe(digits_600, capsys):
+    """--probe linear mlp --json: the record carries each probe's record and the switch code, which is
+    at most the better probe's bits plus its stated switching cost, and below it: the linear probe leads
+    the first blocks and the MLP the last ones."""
+    assert main(["probe", digits_600, "--probe", "linear", "mlp", "--seeds", "1", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    switch, probes = record["switch"], record["probes"]
+    assert set(probes) == {"linear", "mlp"} and probes["mlp"]["probe"] == "mlp"
+    best = min(probes[name]["online_bits"] for name in probes)
+    assert switch["best_probe_bits"] == pytest.approx(best)
+    assert switch["switching_cost_bits"] == pytest.approx(np.log2(2) + np.log2(600))
+    assert switch["bits"] <= best + switch["switching_cost_bits"]
+    assert switch["bits"] < best
+    leaders = [block["leader"] for block in switch["leader_by_block"]]
+    assert leaders[2] == "linear" and leaders[-1] == "mlp"
+    assert record["totals"]["bits"] == pytest.approx(switch["bits"])
+    assert sum(step["bits"] for step in record["steps"]) == pytest.approx(switch["bits"])
+
+
+def test_several_probes_given_either_way_and_their_table(digits_npz, capsys):
+    """--probe linear --probe mlp means the same as --probe linear mlp; the table ends with the switch code."""
+    assert main(["probe", digits_npz, "--probe", "linear", "--probe", "mlp", "--schedule", "doubling",
+                 "--seeds", "1"]) == 0
+    table = capsys.readouterr().out
+    for words in ("Switch code on digits.npz over the linear, mlp probes", "best single probe", "switching cost",
+                  "mlp probe", "linear probe"):
+        assert words in table

@@ -45,3 +45,17 @@ def test_every_schedule_partitions_the_data(n, schedule):
     ends = block_ends(schedule, n)
     assert ends[0] >= 1 and ends[-1] == n
     assert all(b > a for a, b in zip(ends, ends[1:]))
+
+
+def test_label_streams_take_their_block_ends_from_the_shared_module_not_from_probing():
+    """Nothing under labels/ imports probing/: both cut their data with trainzip.block_schedules."""
+    from pathlib import Path
+
+    import trainzip
+    from trainzip.labels import Schedule
+
+    labels_dir = Path(trainzip.__file__).parent / "labels"
+    for path in labels_dir.glob("*.py"):
+        assert "trainzip.probing" not in path.read_text(), path.name
+    assert Schedule(kind="voita").boundaries(1797) == voita_ends(1797)
+    assert Schedule(first=8).boundaries(100) == doubling_ends(100)

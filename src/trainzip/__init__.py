@@ -6,7 +6,8 @@ decodes it (`decompress`). The same accounting drops into any PyTorch loop.
 
 from trainzip import numerics as _numerics  # noqa: F401  (sets MKL reproducibility before torch loads)
 from trainzip._version import __version__
-from trainzip.errors import FingerprintError, FormatError, IntegrityError, TrainzipError, VersionError
+from trainzip.errors import (FingerprintError, FormatError, InputError, IntegrityError, ResumeError,
+                             TrainingMismatchError, TrainzipError, VersionError)
 
 # Imported on first use: they pull in torch, and `import trainzip` should stay cheap.
 _LAZY = {
@@ -15,6 +16,9 @@ _LAZY = {
     "PrequentialMeter": "trainzip.meter",
     "decode_labels": "trainzip.labels",
     "encode_labels": "trainzip.labels",
+    "decode_tokens": "trainzip.labels",
+    "encode_tokens": "trainzip.labels",
+    "switch_code": "trainzip.switching",
 }
 
 
@@ -33,9 +37,15 @@ __all__ = [
     "PrequentialMeter",
     "decode_labels",
     "encode_labels",
+    "decode_tokens",
+    "encode_tokens",
+    "switch_code",
     "FingerprintError",
     "FormatError",
+    "InputError",
     "IntegrityError",
+    "ResumeError",
+    "TrainingMismatchError",
     "TrainzipError",
     "VersionError",
 ]

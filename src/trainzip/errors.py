@@ -19,3 +19,15 @@ class FingerprintError(TrainzipError):
 
 class IntegrityError(TrainzipError):
     """Decoding finished but the result does not match the recorded checksum or length."""
+
+
+class InputError(TrainzipError, ValueError):
+    """Logits or targets that cannot be scored as a code: non-finite, probabilities, out of range, misshapen."""
+
+
+class ResumeError(TrainzipError):
+    """A resumed run would meter a sample twice or skip one; its totals would not be the run's."""
+
+
+class TrainingMismatchError(TrainzipError):
+    """The model or training given to a decoder differs from the encoder's (named in the message)."""

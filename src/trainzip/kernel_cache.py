@@ -13,11 +13,18 @@ import hashlib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-KERNEL_SOURCES = ("coding/bit_channel.py", "coding/quantize.py", "models/logistic.py", "models/context_registers.py",
-                  "models/byte_contexts.py", "models/context_kernels.py", "models/network/exact_math.py",
-                  "models/network/exact_arrays.py", "models/network/exact_forward.py", "models/network/exact_bits.py",
-                  "models/network/exact_adam.py", "models/network/exact_backward.py", "codec/bit_loop.py",
-                  "codec/network_loop.py")
+KERNEL_PACKAGES = ("models/context_mixing", "models/exact_network")  # every module in these is a kernel source
+# and every other module the kernels' modules import (tests/test_house.py checks the list is whole)
+KERNEL_MODULES = ("jit.py", "settings_fields.py", "coding/bit_channel.py", "coding/quantize.py", "models/logistic.py",
+                  "models/network/config.py", "codec/bit_loop.py", "codec/network_loop.py")
+
+
+def kernel_sources() -> list[Path]:
+    """Every file the codec's kernels are built from, in a fixed order."""
+    files = [PACKAGE / name for name in KERNEL_MODULES]
+    for package in KERNEL_PACKAGES:
+        files += sorted((PACKAGE / package).glob("*.py"))
+    return files
 STAMP = "trainzip-kernels.sha256"
 
 
@@ -32,7 +39,7 @@ def sources_digest(sources: list[Path]) -> str:
 def refresh(sources: list[Path] | None = None) -> list[Path]:
     """Drop the cached kernels of ``sources`` wherever the stamped digest is not theirs; returns the
     files removed. A read-only install is left as it is (Numba then caches elsewhere)."""
-    sources = sources or [PACKAGE / name for name in KERNEL_SOURCES]
+    sources = sources or kernel_sources()
     digest = sources_digest(sources)
     removed = []
     for folder in sorted({source.parent for source in sources}):

@@ -6,14 +6,12 @@ Bit-exact decoding needs the decoder to compute every probability exactly as the
 Two kinds of file depend on PyTorch: label streams of a user's own model, and byte-codec files
 that trainzip 0.6 coded with its PyTorch LSTM. Their fingerprint records everything known to change
 floating-point results, and decoding refuses to start where it differs, rather than produce
-garbage. Byte-codec files of 0.7 on carry none: their network is exact (models/network/exact_lstm).
+garbage. Byte-codec files of 0.7 on carry none: their network is exact (models/exact_network/network).
 """
 
 from __future__ import annotations
 
 import os
-import platform
-from importlib import metadata
 
 # oneMKL chooses kernels by memory alignment unless conditional numerical reproducibility is on.
 # It must be set before MKL loads, so this module is imported before torch (see __init__).
@@ -38,6 +36,9 @@ def use_threads(threads: int) -> None:
 def fingerprint(threads: int, device=None) -> dict:
     """The numerics this process would use with the given thread count, and on ``device`` if it is a
     GPU (a model there computes with CUDA's kernels: which GPU and which CUDA and cuDNN decide them)."""
+    import platform
+    from importlib import metadata  # here, not at import: `trainzip --help` should not pay for them
+
     import torch
 
     record = {"trainzip": __version__}

@@ -1,6 +1,9 @@
 """Write the golden files of the current format version, from the code as it stands, on purpose only:
 
-    python tests/golden/make_golden.py
+    python tests/golden/make_golden.py [RELEASE]
+
+RELEASE names the folder: the release that will ship the current format version (default: the
+package's version).
 
 Each release that changes a bitstream writes a folder named by its release (trainzip.__version__). Golden files pin
 every level's bitstream on inputs large enough that every component of the
@@ -31,7 +34,9 @@ def _inputs() -> dict[str, bytes]:
     text = (CORPUS / "alice29.txt").read_bytes()[:TEXT_BYTES]
     binary = (CORPUS / "sum").read_bytes()[:BINARY_BYTES]
     noise = np.random.default_rng(2026).integers(0, 256, 4096, dtype=np.uint8).tobytes()
-    return {"text.txt": text, "binary.bin": binary, "mixed.bin": text[:30_000] + noise}
+    frames = text[:20_000] + np.random.default_rng(2027).integers(0, 256, 20_000, dtype=np.uint8).tobytes() + \
+        text[20_000:30_000]
+    return {"text.txt": text, "binary.bin": binary, "mixed.bin": text[:30_000] + noise, "frames.bin": frames}
 
 
 def _custom_config():
@@ -50,13 +55,19 @@ def _custom_config():
                                                           run_inputs=True, counter_limit=200))
 
 
-def main() -> None:
-    from trainzip import __version__
+def _frames_config():
+    """Three frames of format version 7: a coded one, a stored one (noise), and a coded last one."""
+    from trainzip.codec.presets import preset
+
+    return preset("fast").replace(level="custom", block_size=20_000)
+
+
+def main(release: str) -> None:
     from trainzip.codec import compress
     from trainzip.container import FORMAT_VERSION, unpack
     from trainzip.codec.presets import preset
 
-    folder = HERE / __version__
+    folder = HERE / release
     if folder.exists():
         sys.exit(f"{folder} exists: golden files are never regenerated (a new release gets a new folder)")
     folder.mkdir()
@@ -64,6 +75,7 @@ def main() -> None:
     entries = []
     jobs = [(name, level, preset(level)) for name in ("text.txt", "binary.bin") for level in ("fast", "default", "max")]
     jobs.append(("mixed.bin", "custom", _custom_config()))
+    jobs.append(("frames.bin", "custom", _frames_config()))
     for name, label, config in jobs:
         blob = compress(inputs[name], config=config)
         target = f"{name.split('.')[0]}.{label}.tz"
@@ -76,10 +88,12 @@ def main() -> None:
         print(f"{target}: {len(inputs[name]):,} -> {len(blob):,} bytes")
     for name, data in inputs.items():
         (folder / name).write_bytes(data)
-    manifest = {"release": __version__, "format_version": FORMAT_VERSION, "files": entries}
+    manifest = {"release": release, "format_version": FORMAT_VERSION, "files": entries}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    main()
+    from trainzip import __version__
+
+    main(sys.argv[1] if len(sys.argv) > 1 else __version__)

@@ -2,50 +2,52 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import click
 
-from trainzip.cli.compress_command import check_json_target, refuse_same_file
-from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
-from trainzip.cli.options import force_option, json_option, output_option, quiet_option
+from trainzip.cli.coding import decompress_into
+from trainzip.cli.compress_command import check_json_target
+from trainzip.cli.inputs import STDIO, Source
+from trainzip.cli.options import force_option, json_option, output_option, quiet_option, ray_option, workers_option
+from trainzip.cli.outputs import open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
+
+SUFFIX = ".tz"
 
 
 def default_output(input_path: str) -> str:
     """The input's name without .tz, or stdout for stdin."""
     if input_path == STDIO:
         return STDIO
-    if not input_path.endswith(".tz") or len(input_path) == 3:
+    if not input_path.endswith(SUFFIX) or len(input_path) == len(SUFFIX):
         raise TrainzipError(f"{input_path}: name does not end in .tz; give the output name with -o")
-    return input_path[:-3]
+    return input_path[:-len(SUFFIX)]
 
 
 @click.command("decompress")
 @click.argument("input_path", metavar="IN.tz")
 @output_option
+@workers_option
+@ray_option
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, force, quiet, as_json):
+def command(input_path, output, workers, ray_address, force, quiet, as_json):
     """Decompress IN.tz (no settings needed: they are in the file)."""
     output = output or default_output(input_path)
     check_json_target(as_json, output)
-    ensure_can_write(output, force)
-    refuse_same_file(input_path, output)
-    blob = read_input(input_path)
-
-    from trainzip.codec import decompress_container
-    from trainzip.container import unpack
-    from trainzip.codec.run_record import codec_record
-
-    container = unpack(blob)  # fails fast on a foreign, truncated or corrupt file
-    with byte_progress(container.original_length, "decompress", quiet) as progress:
-        data, report = decompress_container(container, len(blob), progress=progress)
-    publish(output, data, force)
+    refuse_input_as_output(input_path, output)
+    source = Source(input_path)
+    with opened(open_output(output, force=force)) as sink:
+        report = decompress_into(source, sink, workers=workers,
+                                 ray_address=ray_address, progress=functools.partial(byte_progress, quiet=quiet))
     if as_json:
+        from trainzip.codec.run_record import codec_record
+
         click.echo(json.dumps(codec_record(report, kind="decompress", file=input_path)))
     elif not quiet:
-        click.echo(f"{input_path}: {report.compressed_bytes:,} -> {report.original_bytes:,} bytes, checksum ok, "
+        click.echo(f"{source.name}: {report.compressed_bytes:,} -> {report.original_bytes:,} bytes, checksum ok, "
                    f"{report.seconds:.1f} s ({report.bytes_per_second / 1000:.1f} kB/s)", err=True)

@@ -6,7 +6,8 @@ import json
 
 import click
 
-from trainzip.cli.files import read_input
+from trainzip.cli.coding import naming
+from trainzip.cli.files import STDIO, read_input
 from trainzip.container import unpack
 
 
@@ -79,7 +80,8 @@ def describe(path: str, blob: bytes) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the header as JSON.")
 def command(input_path, as_json):
     """Show what a .tz file records: sizes, checksum, settings, and whether it decodes on any machine."""
-    info = describe(input_path, read_input(input_path))
+    with naming("stdin" if input_path == STDIO else input_path):
+        info = describe(input_path, read_input(input_path))
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return

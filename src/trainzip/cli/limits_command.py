@@ -38,7 +38,7 @@ def command(max_n, codec_max_n, levels, seed, as_json, markdown, plot_dir, force
     if max_n < 1000:
         raise TrainzipError("--max-n must be at least 1000")
     names = ("bits_per_symbol.png", "regret.png", "coder_overhead.png")
-    if plot_dir is not None:
+    if plot_dir is not None and os.path.isdir(plot_dir):  # else it is made below, empty
         for name in names:
             ensure_can_write(os.path.join(plot_dir, name), force)
     say = (lambda line: click.echo(f"limits: {line}", err=True))

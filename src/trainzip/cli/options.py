@@ -1,8 +1,18 @@
-"""Options shared by the coding subcommands."""
+"""Options shared by the coding commands."""
 
 import click
+
+LEVEL_NAMES = ("fast", "default", "max")
+"""The names of `trainzip.codec.presets.LEVELS`, here so that parsing a command line imports no codec
+(tests/test_cli_startup.py checks that the two agree)."""
 
 output_option = click.option("-o", "--output", metavar="OUT", help="Output file ('-' for stdout).")
 force_option = click.option("-f", "--force", is_flag=True, help="Overwrite an existing output file.")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the run's figures as JSON on stdout.")
+workers_option = click.option("-T", "--workers", type=click.IntRange(1), default=None,
+                              help="Worker processes coding blocks (or seeds) in parallel [default: every core]; the "
+                                   "output is the same for any number.")
+ray_option = click.option("--ray", "ray_address", metavar="ADDRESS",
+                          help="Code the blocks as tasks on the Ray cluster at ADDRESS ('auto': the one this "
+                               "machine belongs to); needs pip install 'trainzip[ray]'.")

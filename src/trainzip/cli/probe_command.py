@@ -8,16 +8,40 @@ import os
 import click
 
 from trainzip.cli.files import STDIO, ensure_can_write, publish, read_input
+from trainzip.cli.options import ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 CONTROL_SEED = 20_200_330
 """Fixed seed of the control task's label shuffle, so a control is the same task on every run."""
+PROBE_KINDS = ("linear", "mlp")
+
+
+class _SeveralValues(click.Option):
+    """An option that takes every value after it that is one of its choices: ``--probe linear mlp``
+    (as well as ``--probe linear --probe mlp``); anything else after it stays an argument."""
+
+    def add_to_parser(self, parser, ctx):
+        result = super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            parsed = parser._long_opt.get(name) or parser._short_opt.get(name)
+            if parsed is not None:
+                take_one = parsed.process
+
+                def take_all(value, state, take_one=take_one):
+                    take_one(value, state)
+                    while state.rargs and state.rargs[0] in PROBE_KINDS:
+                        take_one(state.rargs.pop(0), state)
+
+                parsed.process = take_all
+        return result
 
 
 @click.command("probe", short_help="MDL probing: online code length of labels given features.")
 @click.argument("data", metavar="DATA.npz")
-@click.option("--probe", "probe_kind", type=click.Choice(["linear", "mlp"]), default="linear", show_default=True,
-              help="Probe retrained before each block: a linear map or a one-hidden-layer MLP.")
+@click.option("--probe", "probe_kinds", cls=_SeveralValues, type=click.Choice(PROBE_KINDS), multiple=True,
+              default=("linear",), show_default=True,
+              help="Probe retrained before each block: a linear map or a one-hidden-layer MLP. Several "
+                   "(--probe linear mlp) add the switch code over them beside each probe's code.")
 @click.option("--schedule", type=click.Choice(["voita", "doubling"]), default="voita", show_default=True,
               help="Blocks: Voita & Titov's 0.1%..100% fractions, or Blier & Ollivier's doubling from 8.")
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
@@ -28,8 +52,11 @@ CONTROL_SEED = 20_200_330
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON instead of a table.")
 @click.option("--plot", metavar="OUT.png", help="Also draw the run (png, svg or pdf, by extension).")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="PyTorch threads.")
+@workers_option
+@ray_option
 @click.option("-f", "--force", is_flag=True, help="Overwrite the plot if it exists.")
-def command(data, probe_kind, schedule, seeds, control, final_model, as_json, plot, threads, force):
+def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, plot, threads, workers, ray_address,
+            force):
     """Code the labels y of DATA.npz given its features X, block by block (MDL probing).
 
     The first block is sent with the uniform code; each later block with a probe trained from
@@ -39,40 +66,49 @@ def command(data, probe_kind, schedule, seeds, control, final_model, as_json, pl
     plot_format = _plot_format(plot) if plot else None
     if plot:
         ensure_can_write(plot, force)
-    record = _run(data, probe_kind, schedule, seeds, control, final_model, threads)
+    from trainzip.engine import make_executor
+
+    with make_executor(workers=workers, ray_address=ray_address) as executor:
+        record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control, final_model, threads, executor)
     click.echo(json.dumps(record, indent=2) if as_json else _table(record))
     if plot:
-        from trainzip.reports import load_record, render_report
+        from trainzip.reports import expand, load_record, render_report
 
-        publish(plot, render_report([load_record(record, _name(data))], plot_format), force)
+        publish(plot, render_report(expand(load_record(record, _name(data))), plot_format), force)
 
 
-def _run(data: str, probe_kind: str, schedule: str, seeds: int, control: bool, final_model: bool, threads: int) -> dict:
-    """Load the data, run every seed, and return the run record."""
+def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, control: bool, final_model: bool,
+         threads: int, executor) -> dict:
+    """Load the data, run every seed (of every probe, on ``executor``), and return the run record."""
     import numpy as np
 
     from trainzip.numerics import use_threads
-    from trainzip.probing import TrainingConfig, online_codelength_seeds, probe_record
+    from trainzip.probing import TrainingConfig, compare_probes, comparison_record, online_codelength_seeds, probe_record
     from trainzip.probing.data import load_npz
 
     features, labels, _ = load_npz(read_input(data), _name(data))
     if control:
         labels = np.random.default_rng(CONTROL_SEED).permutation(labels)
     use_threads(threads)
-    config = TrainingConfig(probe=probe_kind)
-    spread = online_codelength_seeds(features, labels, seeds=range(seeds), probe=probe_kind, schedule=schedule, config=config,
-                                     final_model=final_model)
     name = _name(data) + (" (control: shuffled labels)" if control else "")
-    record = probe_record(spread, data=name, config=config)
+    config = TrainingConfig(probe=probe_kinds[0])
+    options = dict(schedule=schedule, final_model=final_model, executor=executor, threads=threads)
+    if len(probe_kinds) > 1:
+        comparison = compare_probes(features, labels, probe_kinds, seeds=range(seeds), config=config, **options)
+        record = comparison_record(comparison, data=name, config=config)
+    else:
+        spread = online_codelength_seeds(features, labels, seeds=range(seeds), probe=probe_kinds[0], config=config,
+                                         **options)
+        record = probe_record(spread, data=name, config=config)
     record["control"] = control
     return record
 
 
 def _table(record: dict) -> str:
     """The people's version of the record."""
-    from trainzip.probing.table import probe_table
+    from trainzip.probing.table import probe_table, switch_table
 
-    return probe_table(record)
+    return switch_table(record) if "switch" in record else probe_table(record)
 
 
 def _plot_format(path: str) -> str:

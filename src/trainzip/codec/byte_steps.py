@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from trainzip.codec.bit_loop import code_steps
+from trainzip.codec.bit_loop import CurveGrains, code_steps
 from trainzip.codec.network_loop import code_network_steps
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.coding.quantize import quantize
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
-from trainzip.models.network.exact_lstm import ExactByteNetwork
+from trainzip.models.exact_network.network import ExactByteNetwork
 
 _BYTES_PER_CALL = 1 << 15  # without a network: input bytes coded per compiled call (progress granularity)
 
@@ -44,9 +44,8 @@ class ByteStreamLearner:
         self.context_mixing = ContextMixingModel(cm_config, data, streams, self.segment, network is not None)
         self._starts = np.arange(streams) * self.segment
 
-    def code(self, channel: BitChannel, position_bits: np.ndarray,
-             progress: Callable[[int, float], None] | None = None) -> None:
-        """Run every byte-step through ``channel``; ``position_bits`` collects each byte's ideal bits.
+    def code(self, channel: BitChannel, curve: CurveGrains, progress: Callable[[int, float], None] | None = None) -> None:
+        """Run every byte-step through ``channel``; ``curve`` collects the ideal bits per grain.
 
         ``progress`` is called with the bytes coded so far and their ideal bits.
         """
@@ -57,17 +56,17 @@ class ByteStreamLearner:
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)
                 if self.network is None:
-                    bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, position_bits)
+                    bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, curve)
                 else:
-                    bits += code_network_steps(self.context_mixing, self.network, channel, first, last,
-                                               self.active_per_step, self._starts, position_bits)
+                    bits += code_network_steps(self.context_mixing, self.network.arrays, channel, first, last,
+                                               self.active_per_step, self._starts, curve)
                 if progress is not None:
                     progress(int(done[last - 1]), bits)
             return
         for step in range(self.segment):  # PyTorch's network: one byte-step at a time
             active = int(self.active_per_step[step])
             self.context_mixing.take_network_prediction(quantize(self.network.predict()))
-            bits += code_steps(self.context_mixing, channel, step, step + 1, self.active_per_step, position_bits)
+            bits += code_steps(self.context_mixing, channel, step, step + 1, self.active_per_step, curve)
             self.network.learn(self.data[self._starts[:active] + step])
             if progress is not None and (step % 64 == 63 or step == self.segment - 1):
                 progress(int(done[step]), bits)

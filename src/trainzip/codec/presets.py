@@ -101,6 +101,8 @@ def settings_record(config: CodecConfig) -> dict:
 
 def settings_from_record(record: dict) -> CodecConfig:
     """Rebuild the settings a file recorded (see `settings_record`)."""
+    if not isinstance(record, dict):
+        raise FormatError(f"the file's settings are not valid: they must be an object (got {type(record).__name__})")
     if set(record) in ({"level"}, {"level", "revision"}):
         for entry in HISTORY:
             if entry.record == record:

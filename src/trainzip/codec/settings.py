@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from trainzip.errors import FormatError
 from trainzip.models.context_mixing import ContextMixingConfig
 from trainzip.models.network.config import NetworkConfig
+from trainzip.settings_fields import Field, build, check_fields
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,8 +40,11 @@ class CodecConfig:
         return self.network is None or self.network.machine_independent
 
     def __post_init__(self):
-        if self.streams < 1 or self.threads < 1 or self.block_size < 1 or self.min_segment < 1:
-            raise ValueError("streams, threads, min_segment and block_size must be positive")
+        check_fields(self, FIELDS)
+        if not isinstance(self.context_mixing, ContextMixingConfig):
+            raise ValueError("context_mixing must be the count model's settings")
+        if self.network is not None and not isinstance(self.network, NetworkConfig):
+            raise ValueError("network must be the network's settings, or null")
 
     def streams_for(self, block_length: int) -> int:
         """Streams used for a block: small blocks use fewer, so each stream has context to learn from."""
@@ -54,16 +58,34 @@ class CodecConfig:
 
     @classmethod
     def from_dict(cls, settings: dict) -> CodecConfig:
-        """Rebuild the settings recorded in a file; unknown or missing names are a format error."""
+        """Rebuild the settings recorded in a file, checked field by field: an unknown name, a value of
+        the wrong kind or out of range is a format error naming the field; a missing name takes its
+        default, the meaning it had for the release that did not yet have it."""
         try:
+            if not isinstance(settings, dict):
+                raise ValueError(f"settings must be an object (got {type(settings).__name__})")
             fields = dict(settings)
-            fields["context_mixing"] = ContextMixingConfig(**fields["context_mixing"])
-            network = fields.get("network")
-            fields["network"] = NetworkConfig(**network) if network is not None else None
-            return cls(**fields)
-        except (TypeError, KeyError, ValueError) as error:
-            raise FormatError(f"the file's settings are not understood by this trainzip ({error})") from None
+            if "context_mixing" in fields:
+                fields["context_mixing"] = build(ContextMixingConfig, fields["context_mixing"], "context_mixing.")
+            if fields.get("network") is not None:
+                fields["network"] = build(NetworkConfig, fields["network"], "network.")
+            return build(cls, fields)
+        except ValueError as error:
+            raise FormatError(f"the file's settings are not valid: {error}") from None
 
     def replace(self, **changes) -> CodecConfig:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
+
+
+FIELDS = {
+    "level": Field(str, 1, 32),
+    "streams": Field(int, 1, 256),
+    "min_segment": Field(int, 1, 1 << 30),
+    "seed": Field(int, 0, (1 << 63) - 1),
+    "threads": Field(int, 1, 64),
+    "block_size": Field(int, 1, 1 << 30),
+    "network_min_bytes": Field(int, 0, 1 << 62),
+    "single_stream_below": Field(int, 0, 1 << 62),
+}
+"""What each setting may hold (the nested models check their own)."""

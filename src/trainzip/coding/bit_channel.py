@@ -13,15 +13,16 @@ agree on them. The flush is one byte; the decoder reads zeros past the end of th
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from trainzip.jit import kernel
 
 LOW, HIGH, CODE, POSITION = range(4)  # the coder's registers
 PROBABILITY_BITS = 16  # P(bit = 1) is an integer in [1, 2**16 - 1]
 _MASK32 = 0xFFFFFFFF
 
 
-@numba.njit(cache=True, inline="always")
+@kernel(inline=True)
 def code_bit(coder, buffer, writes, p1, bit):
     """Write ``bit`` (encoder) or read it (decoder) with P(1) = p1 / 65536; returns the bit."""
     low = coder[LOW]

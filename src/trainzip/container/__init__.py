@@ -1,12 +1,15 @@
 """The .tz file: a self-describing, checksummed envelope around range-coded blocks."""
 
+from trainzip.container.frames import FrameLimits, FrameReader, FrameWriter
 from trainzip.container.layout import (
     FORMAT_VERSION,
     MAGIC,
     Block,
     Container,
+    open_reader,
     pack,
     unpack,
 )
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "Block", "Container", "pack", "unpack"]
+__all__ = ["FORMAT_VERSION", "MAGIC", "Block", "Container", "FrameLimits", "FrameReader", "FrameWriter", "open_reader",
+           "pack", "unpack"]

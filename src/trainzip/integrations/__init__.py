@@ -1,6 +1,6 @@
 """Optional bridges to training frameworks; each is an extra, and nothing in trainzip imports them.
 
-`is_lightning_available()` and `is_tensorboard_available()` say whether an extra is installed
+`is_lightning_available()`, `is_transformers_available()` and `is_tensorboard_available()` say whether an extra is installed
 without importing it.
 """
 
@@ -12,9 +12,14 @@ def is_lightning_available() -> bool:
     return find_spec("lightning") is not None
 
 
+def is_transformers_available() -> bool:
+    """Whether `transformers` (pip install 'trainzip[transformers]') can be imported."""
+    return find_spec("transformers") is not None
+
+
 def is_tensorboard_available() -> bool:
     """Whether `tensorboard` (pip install 'trainzip[tensorboard]') can be imported."""
     return find_spec("tensorboard") is not None
 
 
-__all__ = ["is_lightning_available", "is_tensorboard_available"]
+__all__ = ["is_lightning_available", "is_tensorboard_available", "is_transformers_available"]

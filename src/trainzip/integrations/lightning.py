@@ -12,14 +12,25 @@ the batch. So the callback only needs ``training_step`` to return them:
     trainer = L.Trainer(callbacks=[PrequentialCallback(record_path="run.json")])
 
 Only the first ``epochs`` epochs are metered (default 1): a batch seen before is no longer new
-data, and scoring it again would not be a code length. With several processes each meters its
-own shard; their sums add up.
+data, and scoring it again would not be a code length.
+
+- Under ``strategy="ddp"`` each rank meters its shard; the record, the checkpointed state and the
+  logged scalars are the sums over all ranks (summed every ``log_every_n_steps`` batches, never
+  per batch), and only rank 0 writes the record.
+- The callback's state goes into Lightning's checkpoints with where the meter stands in its
+  epoch. Resuming from a checkpoint taken in the middle of an epoch is exact when the training
+  dataloader is resumable (it has ``state_dict``/``load_state_dict``, e.g. torchdata's
+  ``StatefulDataLoader``): Lightning then continues the data where it stopped. With a plain
+  ``DataLoader`` Lightning starts the epoch's data again from its first batch, which would meter
+  those batches twice and never the last ones, so the callback refuses to resume (ResumeError).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from trainzip import distributed
+from trainzip.errors import ResumeError
 from trainzip.integrations import is_lightning_available
 from trainzip.meter import PrequentialMeter
 
@@ -27,6 +38,8 @@ if is_lightning_available():
     from lightning.pytorch import Callback as _Base
 else:  # the class still imports, so its hook logic stays testable; instantiating it says what to install
     _Base = object
+
+STATE_FORMAT = "trainzip.lightning/2"
 
 
 class PrequentialCallback(_Base):
@@ -37,21 +50,25 @@ class PrequentialCallback(_Base):
         record_path: where to write the JSON run record when training ends (None: don't).
         logits_key, targets_key: keys of ``training_step``'s returned dict; when the targets are
             not returned, the batch's second element (or ``batch[targets_key]``) is used.
+        indices_key: where ``training_step`` may return the batch's dataset indices; the meter then
+            refuses any sample metered twice.
         epochs: how many epochs to meter (the first pass is the prequential one).
         log_scalars: also ``pl_module.log`` the cumulative bits per sample and compression ratio.
     """
 
     def __init__(self, meter: PrequentialMeter | None = None, *, record_path: str | None = None,
-                 logits_key: str = "logits", targets_key: str = "targets", epochs: int = 1,
-                 log_scalars: bool = True):
+                 logits_key: str = "logits", targets_key: str = "targets", indices_key: str = "indices",
+                 epochs: int = 1, log_scalars: bool = True):
         if _Base is object:
             raise ImportError("PrequentialCallback needs the lightning extra: pip install 'trainzip[lightning]'")
         super().__init__()
         self.meter = meter if meter is not None else PrequentialMeter()
         self.record_path = record_path
-        self.logits_key, self.targets_key = logits_key, targets_key
+        self.logits_key, self.targets_key, self.indices_key = logits_key, targets_key, indices_key
         self.epochs = epochs
         self.log_scalars = log_scalars
+        self._epoch, self._epoch_batches = 0, 0  # the meter's place: batches metered in this epoch
+        self._restored = False
 
     def _targets(self, outputs: Mapping, batch):
         if self.targets_key in outputs:
@@ -60,6 +77,20 @@ class PrequentialCallback(_Base):
             return batch[self.targets_key]
         return batch[1]
 
+    def on_train_start(self, trainer, pl_module) -> None:
+        """After a resume: refuse one that would meter batches twice or skip them."""
+        if not self._restored:
+            return
+        self._restored = False
+        mid_epoch = 0 < self._epoch_batches < trainer.num_training_batches
+        if mid_epoch and self._epoch < self.epochs and not _resumable(trainer.train_dataloader):
+            raise ResumeError(
+                f"resuming from a checkpoint taken after {self._epoch_batches} of the {trainer.num_training_batches} "
+                f"batches of epoch {self._epoch}, but the training dataloader is not resumable: Lightning would start "
+                "the epoch's data again from its first batch, metering those batches a second time (after the model "
+                "learned them) and never the last ones. Use a resumable dataloader (torchdata's StatefulDataLoader) "
+                "or resume from an end-of-epoch checkpoint")
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         """Meter the batch, unless its epoch is past those metered."""
         if trainer.current_epoch >= self.epochs:
@@ -67,20 +98,51 @@ class PrequentialCallback(_Base):
         if not isinstance(outputs, Mapping) or self.logits_key not in outputs:
             raise ValueError(f"training_step must return a dict with the batch's logits under "
                              f"{self.logits_key!r} for PrequentialCallback to meter it")
-        self.meter.update(outputs[self.logits_key], self._targets(outputs, batch))
+        if trainer.current_epoch != self._epoch:
+            self._epoch, self._epoch_batches = trainer.current_epoch, 0
+        if batch_idx != self._epoch_batches:
+            raise ResumeError(f"Lightning is at batch {batch_idx} of epoch {self._epoch} but the meter has metered "
+                              f"{self._epoch_batches} of its batches: a checkpoint and a meter state that do not match")
+        self.meter.update(outputs[self.logits_key], self._targets(outputs, batch), indices=outputs.get(self.indices_key))
+        self._epoch_batches += 1
         if self.log_scalars:
-            pl_module.log(f"trainzip/bits_per_{self.meter.symbol}", self.meter.bits_per_sample)
-            pl_module.log("trainzip/compression_ratio", self.meter.compression_ratio or 0.0)
+            self._log(trainer, pl_module)
+
+    def _log(self, trainer, pl_module) -> None:
+        """Log the run's figures: every batch in one process, every log_every_n_steps over ranks."""
+        if distributed.rank_and_world()[1] > 1:
+            if self.meter.batches % max(trainer.log_every_n_steps, 1):
+                return
+            self.meter.sync()  # collective: every rank meters the same number of batches, so all get here
+        totals = self.meter.totals()
+        pl_module.log(f"trainzip/bits_per_{self.meter.symbol}", totals["bits_per_sample"])
+        pl_module.log("trainzip/compression_ratio", totals["compression_ratio"] or 0.0)
 
     def on_train_end(self, trainer, pl_module) -> None:
-        """Write the run record, if asked to."""
-        if self.record_path is not None and getattr(trainer, "is_global_zero", True):
+        """Write the run record, if asked to (summed over every rank; rank 0 writes)."""
+        if self.record_path is not None:
             self.meter.write_json(self.record_path)
 
     def state_dict(self) -> dict:
-        """The meter's accumulated bits: saved in checkpoints, so a resumed run keeps counting."""
-        return self.meter.state_dict()
+        """The meter's accumulated bits and its place in the epoch: a resumed run keeps counting."""
+        return {"format": STATE_FORMAT, "meter": self.meter.state_dict(), "epoch": self._epoch,
+                "epoch_batches": self._epoch_batches}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore the meter from a checkpoint."""
-        self.meter.load_state_dict(state_dict)
+        """Restore the meter from a checkpoint (checked against the data when training starts)."""
+        if state_dict.get("format") != STATE_FORMAT:  # a trainzip 0.6 checkpoint: the meter's state alone
+            self.meter.load_state_dict(state_dict)
+            self._epoch, self._epoch_batches = 0, self.meter.batches
+        else:
+            self.meter.load_state_dict(state_dict["meter"])
+            self._epoch, self._epoch_batches = int(state_dict["epoch"]), int(state_dict["epoch_batches"])
+        self._restored = True
+
+
+def _resumable(loaders) -> bool:
+    """Whether every training dataloader can save and restore its place (Lightning then resumes it)."""
+    if isinstance(loaders, Mapping):
+        return all(_resumable(loader) for loader in loaders.values())
+    if isinstance(loaders, (list, tuple)):
+        return all(_resumable(loader) for loader in loaders)
+    return callable(getattr(loaders, "state_dict", None)) and callable(getattr(loaders, "load_state_dict", None))

@@ -5,7 +5,8 @@ the model from the same seed and run the same prequential loop (`trainzip.preque
 through an encoding or a decoding channel, so the decoder retrains exactly the model the encoder
 trained and reads each block with the same probabilities. The result is a self-describing
 container (kind "labels") with the numerics fingerprint, the schedule, the seed, and SHA-256
-prefixes of the labels (checked after decoding) and of the inputs (checked before).
+prefixes of the labels (checked after decoding) and of the inputs (checked before), and a
+fingerprint of the model and the training (`labels.fingerprint`, checked before decoding).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import torch
 
 from trainzip.coding.channel import DecodeChannel, EncodeChannel
 from trainzip.container.layout import DIGEST_BYTES, Block, Container, pack, unpack
-from trainzip.errors import FormatError, IntegrityError, TrainzipError, VersionError
+from trainzip.errors import FormatError, IntegrityError, TrainingMismatchError, TrainzipError, VersionError
+from trainzip.labels.fingerprint import differences as fingerprint_differences
+from trainzip.labels.fingerprint import fingerprint as training_fingerprint
 from trainzip.labels.learner import LabelLearner, TrainStep
 from trainzip.labels.schedule import Schedule
 from trainzip.numerics import check_fingerprint, fingerprint, use_threads
@@ -33,6 +36,7 @@ codec uses: 16 bits cap a label's cost at 16 bits, so a confidently wrong model 
 cheaply than its cross-entropy says (1.4% of the total for an MLP on MNIST), and the stream would
 stop matching the meter. At 24 bits they agree to within the coder's final word."""
 ModelFactory = Callable[[], torch.nn.Module]
+PLACEHOLDER_ROWS = 16  # rows of the first block the fingerprint's dry run trains on, with placeholder labels
 
 
 def labels_digest(labels: torch.Tensor) -> bytes:
@@ -52,7 +56,7 @@ def inputs_sha256(inputs: torch.Tensor) -> str:
 
 
 @contextmanager
-def _fixed_numerics(threads: int, deterministic: bool, device: torch.device):
+def fixed_numerics(threads: int, deterministic: bool, device: torch.device):
     """Fixed thread count, deterministic kernels, a private RNG (the GPU's too, where the model runs
     on one); the caller's settings come back after.
 
@@ -74,13 +78,34 @@ def _fixed_numerics(threads: int, deterministic: bool, device: torch.device):
                 torch.use_deterministic_algorithms(saved[0], warn_only=saved[1])
 
 
-def _replay(channel, inputs, settings: dict, make_model: ModelFactory, train: TrainStep, labels=None, meter=None):
+def record_or_check_training(settings: dict, model, train: TrainStep, inputs, placeholder_labels) -> None:
+    """Record the model's and training's fingerprint (encoding: ``settings`` has none yet), or check
+    it against the recorded one (decoding) and raise TrainingMismatchError naming each difference.
+
+    Streams written before the fingerprint existed carry none, and decode as they always did.
+    """
+    current = training_fingerprint(model, train, inputs, placeholder_labels)
+    if settings.get("training") is None:
+        settings["training"] = current
+        return
+    found = fingerprint_differences(settings["training"], current)
+    if found:
+        raise TrainingMismatchError("this decoder's model or training differs from the encoder's: " + "; ".join(found)
+                                    + " (nothing was decoded)")
+
+
+def _replay(channel, inputs, settings: dict, make_model: ModelFactory, train: TrainStep, labels=None, meter=None,
+            check: bool = True):
     """The one code path of both directions: seed, build the model, run the prequential loop."""
     ends = Schedule.from_dict(settings["schedule"]).boundaries(settings["n"])
     symbols = None if labels is None else [labels[a:b].numpy() for a, b in zip([0] + ends[:-1], ends)]
-    with _fixed_numerics(settings["threads"], settings["deterministic"], inputs.device):
+    with fixed_numerics(settings["threads"], settings["deterministic"], inputs.device):
         torch.manual_seed(settings["seed"])
         model = make_model()
+        if check:
+            sample = min(ends[0], PLACEHOLDER_ROWS)
+            record_or_check_training(settings, model, train, inputs[:sample],
+                                     torch.zeros(sample, dtype=torch.int64, device=inputs.device))
         learner = LabelLearner(model, train, inputs, ends, num_classes=settings["num_classes"],
                                seed=settings["seed"], eval_batch=settings["eval_batch"], meter=meter,
                                frequency_bits=settings["frequency_bits"])
@@ -141,29 +166,43 @@ def read_settings(data: bytes) -> dict:
     return _read(data)[1]
 
 
-def _read(data: bytes) -> tuple[Container, dict]:
+def read_stream(data: bytes, *, kind: str, version_key: str, version: int, needed: tuple[str, ...],
+                what: str) -> tuple[Container, dict]:
+    """Unpack a stream of ``kind`` and check its version and settings (FormatError, VersionError)."""
     container = unpack(data)
     settings = container.metadata
-    if settings.get("kind") != KIND:
-        raise FormatError(f"not a label stream (its kind is {settings.get('kind')!r})")
-    if settings.get("labels_version") != LABELS_VERSION:
-        raise VersionError(f"unsupported label stream version {settings.get('labels_version')!r} "
-                           f"(this trainzip reads {LABELS_VERSION})")
+    if settings.get("kind") != kind:
+        raise FormatError(f"not a {what} (its kind is {settings.get('kind')!r})")
+    if settings.get(version_key) != version:
+        raise VersionError(f"unsupported {what} version {settings.get(version_key)!r} (this trainzip reads {version})")
+    missing = [key for key in needed if key not in settings]
+    if missing or len(container.blocks) != 1:
+        raise FormatError(f"corrupt {what}: its settings are incomplete ({', '.join(missing) or 'blocks'})")
+    return container, settings
+
+
+def _read(data: bytes) -> tuple[Container, dict]:
     needed = ("schedule", "seed", "num_classes", "n", "threads", "eval_batch", "deterministic",
               "frequency_bits", "inputs_sha256", "fingerprint")
-    missing = [key for key in needed if key not in settings]
-    if missing or len(container.blocks) != 1 or container.original_length != settings["n"]:
-        raise FormatError(f"corrupt label stream: its settings are incomplete ({', '.join(missing) or 'blocks'})")
+    container, settings = read_stream(data, kind=KIND, version_key="labels_version", version=LABELS_VERSION,
+                                      needed=needed, what="label stream")
+    if container.original_length != settings["n"]:
+        raise FormatError("corrupt label stream: its settings are incomplete (blocks)")
     return container, settings
 
 
 def decode_labels(data: bytes, inputs, *, make_model: ModelFactory, train: TrainStep,
-                  ignore_fingerprint: bool = False, meter=None) -> torch.Tensor:
+                  ignore_fingerprint: bool = False, check_training: bool = True, meter=None) -> torch.Tensor:
     """Decode a label stream by replaying training on ``inputs``; returns the (n,) int64 labels.
+
+    Args:
+        check_training: compare the model and training with the stream's fingerprint of them
+            before decoding (False: skip it, e.g. after renaming the training function).
 
     Raises:
         FormatError, VersionError: the data is not a readable label stream.
         FingerprintError: this machine's numerics differ from the encoder's (checked before decoding).
+        TrainingMismatchError: the model or training differs from the encoder's (checked before decoding).
         TrainzipError: the inputs are not those the labels were encoded with.
         IntegrityError: the decoded labels do not match the recorded SHA-256.
     """
@@ -175,7 +214,7 @@ def decode_labels(data: bytes, inputs, *, make_model: ModelFactory, train: Train
         raise TrainzipError(f"these inputs ({len(inputs)} samples, shape {tuple(inputs.shape)}) are not those "
                             f"the labels were encoded with ({settings['n']} samples)")
     channel = DecodeChannel(container.blocks[0].payload, settings["frequency_bits"])
-    labels = _replay(channel, inputs, settings, make_model, train, meter=meter)
+    labels = _replay(channel, inputs, settings, make_model, train, meter=meter, check=check_training)
     if labels_digest(labels) != container.original_digest:
         raise IntegrityError("decoded labels do not match the recorded SHA-256 "
                              "(a different model, training step or numerics than the encoder's)")

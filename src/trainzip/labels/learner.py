@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from trainzip.coding.quantize import quantize
+from trainzip.logit_checks import check_predictions
 
 TrainStep = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], None]
 """train(model, inputs, labels): update ``model`` in place on all labelled samples so far."""
@@ -64,9 +65,8 @@ class LabelLearner:
     def predict(self) -> np.ndarray:
         """(b, K) integer frequencies for the next block's labels."""
         self._logits = self.block_logits()
+        check_predictions(self._logits, where=f"the model's logits for block {self.block}")
         probabilities = torch.softmax(self._logits.double(), dim=1).cpu().numpy()  # (b, K)
-        if not np.all(np.isfinite(probabilities)):
-            raise ValueError(f"the model's logits for block {self.block} are not finite")
         return quantize(probabilities, self.frequency_bits)
 
     def learn(self, symbols: np.ndarray) -> None:

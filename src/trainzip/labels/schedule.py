@@ -3,8 +3,8 @@ trained on every block before it.
 
 The schedule is part of the file: the decoder must cut the stream at the same places, so it is
 serialised into the metadata by stable names and rebuilt from there. The block ends themselves
-come from `trainzip.probing.schedules`, so a label stream and an MDL probe with the same
-schedule cut the data at the same places.
+come from `trainzip.block_schedules` (shared with MDL probing, which cuts its data at the same
+places), so nothing here depends on the probing tools.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from trainzip.errors import FormatError
-from trainzip.probing.schedules import doubling_ends, voita_ends
+from trainzip.block_schedules import doubling_ends, voita_ends
 
 KINDS = ("doubling", "voita", "fixed")
 

@@ -6,6 +6,8 @@ integer interpolation (after lpaq1), so every CPU computes the same bits.
 
 import numpy as np
 
+from trainzip.jit import kernel
+
 PROBABILITY_BITS = 12
 STRETCH_LIMIT = 2047
 
@@ -47,3 +49,25 @@ def build_stretch_table(squash_table: np.ndarray) -> np.ndarray:
 
 SQUASH = build_squash_table()
 STRETCH = build_stretch_table(SQUASH)
+
+# Probability scales. The mix works on 12-bit probabilities (out of P12_ONE) and stretches in
+# [-STRETCH_LIMIT, STRETCH_LIMIT]; counters, SSE cells and the coder on 16-bit ones (out of P16_ONE).
+P12_ONE = 1 << PROBABILITY_BITS
+P12_HALF = P12_ONE >> 1
+P16_BITS = 16
+P16_ONE = 1 << P16_BITS
+P16_HALF = P16_ONE >> 1
+P16_TO_P12 = P16_BITS - PROBABILITY_BITS  # shift from a 16-bit probability to a 12-bit one
+WEIGHT_BITS = 16  # mixer weights are 16.16 fixed point: 1 << WEIGHT_BITS is a weight of 1
+
+
+@kernel(inline=True)
+def clamp_stretch(x):
+    """x clamped into the stretch domain."""
+    return min(max(x, -STRETCH_LIMIT), STRETCH_LIMIT)
+
+
+@kernel(inline=True)
+def squash(x, table):
+    """The 12-bit probability of stretch x (clamped into the domain), from ``table`` (SQUASH)."""
+    return table[clamp_stretch(x) + STRETCH_LIMIT]

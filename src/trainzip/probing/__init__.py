@@ -11,8 +11,9 @@ retrained on all data seen so far, against the uniform code N log2 K. All figure
 from trainzip.probing.online_code import BlockResult, ProbeResult, online_codelength, standardize
 from trainzip.probing.probes import PROBES, FittedProbe, ProbeTrainer, UniformProbe
 from trainzip.probing.record import probe_record
-from trainzip.probing.schedules import SCHEDULES, VOITA_PERCENTS, block_ends, doubling_ends, voita_ends
-from trainzip.probing.seeds import SeedSpread, online_codelength_seeds
+from trainzip.block_schedules import SCHEDULES, VOITA_PERCENTS, block_ends, doubling_ends, voita_ends
+from trainzip.probing.seeds import SeedSpread, online_codelength_seeds, seed_run
+from trainzip.probing.switch import ProbeComparison, compare_probes, comparison_record, probes_seed_run
 from trainzip.probing.training import TrainingConfig, train_probe
 
 __all__ = [
@@ -21,16 +22,21 @@ __all__ = [
     "VOITA_PERCENTS",
     "BlockResult",
     "FittedProbe",
+    "ProbeComparison",
     "ProbeResult",
     "ProbeTrainer",
     "SeedSpread",
     "TrainingConfig",
     "UniformProbe",
     "block_ends",
+    "compare_probes",
+    "comparison_record",
     "doubling_ends",
     "online_codelength",
     "online_codelength_seeds",
     "probe_record",
+    "probes_seed_run",
+    "seed_run",
     "standardize",
     "train_probe",
     "voita_ends",

@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from trainzip.probing.probes import FittedProbe, ProbeTrainer, UniformProbe, build_network
-from trainzip.probing.schedules import block_ends
+from trainzip.block_schedules import block_ends
 from trainzip.probing.training import TrainingConfig, train_probe
 
 
@@ -56,6 +56,7 @@ class ProbeResult:
     n_classes: int
     blocks: tuple[BlockResult, ...]
     final_model_bits: float | None = None
+    sample_bits: np.ndarray | None = field(default=None, compare=False, repr=False)  # (N,) in coding order
 
     @property
     def uniform_bits(self) -> float:
@@ -119,17 +120,20 @@ def online_codelength(
         x, y = x[order], y[order]
     ends = block_ends(schedule, len(y)) if isinstance(schedule, str) else _checked_ends(schedule, len(y))
     trainer, probe_name = _trainer(probe, config)
-    blocks, start = [], 0
+    blocks, sample_bits, start = [], [], 0
     for index, end in enumerate(ends, start=1):
         fitted = UniformProbe(n_classes) if start == 0 else trainer(x[:start], y[:start], n_classes, _block_seed(seed, index))
-        blocks.append(_code_block(fitted, x, y, index, start, end, n_classes))
+        block, bits = _code_block(fitted, x, y, index, start, end, n_classes)
+        blocks.append(block)
+        sample_bits.append(bits)
         start = end
     final_bits = None
     if final_model:
         final = trainer(x, y, n_classes, _block_seed(seed, 0))
-        final_bits = _code_block(final, x, y, 0, 0, len(y), n_classes).bits
+        final_bits = _code_block(final, x, y, 0, 0, len(y), n_classes)[0].bits
     schedule_name = schedule if isinstance(schedule, str) else "custom"
-    return ProbeResult(probe_name, schedule_name, seed, len(y), n_classes, tuple(blocks), final_bits)
+    return ProbeResult(probe_name, schedule_name, seed, len(y), n_classes, tuple(blocks), final_bits,
+                       np.concatenate(sample_bits))
 
 
 def standardize(features: np.ndarray) -> np.ndarray:
@@ -140,11 +144,12 @@ def standardize(features: np.ndarray) -> np.ndarray:
     return ((features - features.mean(axis=0)) / scale).astype(np.float32)
 
 
-def _code_block(probe: FittedProbe, x, y, index: int, start: int, end: int, n_classes: int) -> BlockResult:
-    """Code samples [start, end) under ``probe``: the sum of -log2 p(y | x)."""
+def _code_block(probe: FittedProbe, x, y, index: int, start: int, end: int,
+                n_classes: int) -> tuple[BlockResult, np.ndarray]:
+    """Code samples [start, end) under ``probe``: the block (sum of -log2 p(y | x)) and each sample's bits."""
     log2_p = probe.log2_probabilities(x[start:end])  # (n, K)
-    bits = -float(log2_p[np.arange(end - start), y[start:end]].sum())
-    return BlockResult(index, start, end, bits, (end - start) * math.log2(n_classes))
+    bits = -log2_p[np.arange(end - start), y[start:end]]  # (n,)
+    return BlockResult(index, start, end, float(bits.sum()), (end - start) * math.log2(n_classes)), bits
 
 
 def _trainer(probe: str | ProbeTrainer, config: TrainingConfig | None) -> tuple[ProbeTrainer, str]:

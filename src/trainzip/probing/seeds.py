@@ -7,7 +7,8 @@ The std is the sample standard deviation (ddof = 1); with one seed it is 0.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,11 +50,47 @@ class SeedSpread:
         return [_mean_std(list(bits)) for bits in per_block]
 
 
-def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), **options) -> SeedSpread:
-    """`online_codelength` once per seed (same options), gathered into a SeedSpread."""
+def online_codelength_seeds(features, labels, seeds: Sequence[int] = (0, 1, 2), *, executor=None,
+                            threads: int | None = None, **options) -> SeedSpread:
+    """`online_codelength` once per seed (same options), gathered into a SeedSpread.
+
+    ``executor`` (a `trainzip.engine` executor) runs the seeds on a local pool or a Ray cluster;
+    each seed is a pure function of its options, so the figures are those of a serial run.
+    """
     if not seeds:
         raise ValueError("need at least one seed")
-    return SeedSpread(tuple(online_codelength(features, labels, seed=seed, **options) for seed in seeds))
+    work = functools.partial(seed_run, features, labels, options=options)
+    return SeedSpread(tuple(run_seeds(work, seeds, executor=executor, threads=threads)))
+
+
+class _PinnedThreads:
+    """A seed's work as a job an executor can send to another process, with the thread count a
+    worker must pin as this process did (reductions split by thread give other sums)."""
+
+    def __init__(self, work: Callable[[int], object], threads: int | None):
+        self.work, self.threads = work, threads
+
+    def __call__(self, seed: int):
+        if self.threads is not None:
+            from trainzip.numerics import use_threads
+
+            use_threads(self.threads)
+        return self.work(seed)
+
+
+def run_seeds(work: Callable[[int], object], seeds: Sequence[int], *, executor=None, threads: int | None = None):
+    """``work(seed)`` for every seed, in order: here, or on ``executor`` (``work`` must pickle: a
+    top-level function, or a partial of one)."""
+    job = _PinnedThreads(work, threads)
+    if executor is None:
+        return [job(seed) for seed in seeds]
+    return list(executor.map(job, list(seeds)))
+
+
+def seed_run(features, labels, seed: int, options: dict) -> ProbeResult:
+    """One seed's online code: the unit of work of `online_codelength_seeds` (a top-level function, so
+    a process pool can pickle it)."""
+    return online_codelength(features, labels, seed=seed, **options)
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:

@@ -41,3 +41,25 @@ def _final(totals: dict, n: int) -> list[str]:
         f"{'regret':<18}{totals['regret_bits']:>10.1f} bits  (online − final)",
         f"{'bits absorbed':<18}{totals['absorbed_bits']:>10.1f} bits  (uniform − final)",
     ]
+
+
+def switch_table(record: dict) -> str:
+    """Each probe's table, then the switch code over them against the best single probe."""
+    switch = record["switch"]
+    parts = [probe_table(probe) for probe in record["probes"].values()]
+    lines = [record["title"], ""]
+    header = f"{'block':>5}  {'samples':>13}  " + "  ".join(f"{name + ' bits':>12}" for name in switch["probes"]) + \
+        f"  {'switch bits':>12}  leader"
+    lines += [header, "-" * len(header)]
+    for leader, step in zip(switch["leader_by_block"], record["steps"]):
+        span = f"{leader['start']}–{leader['end']}"
+        cells = "  ".join(f"{leader['bits'][name]:>12.1f}" for name in switch["probes"])
+        lines.append(f"{leader['block']:>5}  {span:>13}  {cells}  {step['bits']:>12.1f}  {leader['leader']}")
+    n = record["n_samples"]
+    lines += ["",
+              f"{'switch code':<18}{switch['bits']:>10.1f} ± {switch['bits_std']:.1f} bits  ({switch['bits'] / n:.3f} bits/sample)",
+              f"{'best single probe':<18}{switch['best_probe_bits']:>10.1f} bits  ({switch['best_probe']})",
+              f"{'switching cost':<18}{switch['switching_cost_bits']:>10.1f} bits at most  (log2 M + log2 N: "
+              "the switch code never exceeds the best probe by more)",
+              f"{'saved':<18}{switch['saving_bits']:>10.1f} bits against the best single probe (mean over seeds)"]
+    return "\n\n".join(parts + ["\n".join(lines)])

@@ -53,6 +53,11 @@ def totals_rows(record: RunRecord) -> list[tuple[str, str]]:
     rows += [(label, _bits(record.total(key), n, record.symbol)) for key, label in _BIT_TOTALS]
     if record.total("uniform_bits") and record.total("bits") and record.kind != "probe":  # a probe's is per seed
         rows.append(("compression (uniform / code)", f"{record.total('uniform_bits') / record.total('bits'):.3f}×"))
+    accuracy = record.accuracy if record.accuracy is not None else record.total("accuracy")
+    if accuracy is not None:
+        rows.append(("online accuracy (top prediction, before learning)", f"{accuracy:.4f}"))
+    if record.raw.get("world_size", 1) > 1:
+        rows.append(("ranks (summed)", str(record.raw["world_size"])))
     if record.kind == "probe":
         rows += _probe_rows(record.raw)
     if record.kind == "compress":

@@ -1,0 +1,103 @@
+"""A pool of worker processes on this machine (the standard library's ProcessPoolExecutor).
+
+Workers are spawned, not forked: a fork of a process that has started PyTorch's or Numba's threads
+can deadlock. They ignore Ctrl-C, which the main process handles (it stops the pool and leaves no
+file), and report each job's progress through a queue that the main process drains while it waits,
+so one progress bar shows the whole input across workers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import queue
+import signal
+import time
+from concurrent.futures.process import BrokenProcessPool
+
+from trainzip.engine.base import JobFunction, OnProgress, WindowedExecutor
+from trainzip.errors import TrainzipError
+
+PROGRESS_INTERVAL_S = 0.2  # a worker reports a job's progress at most this often
+_progress_queue = None  # in a worker: where its progress reports go
+
+
+def _start_worker(progress_queue) -> None:
+    global _progress_queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _progress_queue = progress_queue
+
+
+def _run_job(fn: JobFunction, index: int, job):
+    """In a worker: fn(job, progress), its progress reported to the main process."""
+    last_report = [0.0]
+
+    def progress(done: int, bits: float) -> None:
+        now = time.monotonic()
+        if now - last_report[0] >= PROGRESS_INTERVAL_S:
+            last_report[0] = now
+            _progress_queue.put((index, done, bits))
+
+    return fn(job, progress)
+
+
+class PoolExecutor(WindowedExecutor):
+    """``workers`` processes, started when a second job comes (one job runs in this process)."""
+
+    def __init__(self, workers: int):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self._pool = None
+        self._queue = None
+
+    def _start(self) -> None:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._queue = context.Queue()
+            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context,
+                                                                initializer=_start_worker, initargs=(self._queue,))
+
+    def _submit(self, fn: JobFunction, index: int, job):
+        self._start()
+        return self._pool.submit(_run_job, fn, index, job)
+
+    def _wait(self, handle, timeout_s: float):
+        try:
+            return True, handle.result(timeout=timeout_s)
+        except concurrent.futures.TimeoutError:
+            return False, None
+        except BrokenProcessPool:
+            raise TrainzipError("a worker process died (out of memory, or killed); nothing was written") from None
+
+    def _drain_progress(self, on_progress: OnProgress | None) -> None:
+        while self._queue is not None:
+            try:
+                report = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if on_progress is not None:
+                on_progress(*report)
+
+    def _abort(self) -> None:
+        if self._pool is None:
+            return
+        # Python 3.14 has ProcessPoolExecutor.terminate_workers(); before it, the processes are only
+        # reachable through the pool's own table
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._queue is not None:
+            self._queue.close()
+            self._queue.join_thread()
+            self._queue = None

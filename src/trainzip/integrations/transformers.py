@@ -1,0 +1,154 @@
+"""A Hugging Face Trainer callback that meters the prequential code length of a run (an extra).
+
+The Trainer gives callbacks no logits, so the callback hooks the model's forward pass: each
+training batch is scored from the logits of the forward pass the Trainer itself runs, before the
+optimizer step that learns from it (every micro-batch of a gradient-accumulation step is computed
+before that step). For a causal language model the logits at position t predict the token at
+t + 1, so the targets are the batch's ``labels`` shifted by one, padding (-100) skipped, the same
+pairs the model's own loss uses: the figures are bits per token.
+
+    callback = PrequentialTrainerCallback(record_path="run.json", tensorboard_dir="runs/preq")
+    trainer = Trainer(model=model, args=args, train_dataset=data, callbacks=[callback])
+    trainer.train()
+    callback.meter.totals()["bits_per_sample"]        # bits per token of the first epoch, online
+
+- Only the first ``epochs`` epochs are metered (default 1): a batch seen before is not new data.
+- Under torch.distributed (``torchrun``) each rank meters its shard; the record and the scalars
+  are summed over ranks (at each of the Trainer's logging steps, never per batch); rank 0 writes.
+- Checkpoints carry the meter's state (in ``trainer_state.json``, under ``stateful_callbacks``,
+  key ``trainzip.meter``, written whenever the Trainer saves). A resume continues it exactly: the
+  Trainer skips the batches it already trained on, so each sample is metered once. A resume that
+  cannot be exact (a checkpoint without the meter's state, or ``ignore_data_skip=True`` in the
+  middle of a metered epoch, which would feed those batches again) is refused with ResumeError.
+"""
+
+from __future__ import annotations
+
+import math
+
+from trainzip.errors import ResumeError
+from trainzip.integrations import is_transformers_available
+from trainzip.meter import PrequentialMeter
+
+if is_transformers_available():
+    from transformers import TrainerCallback as _Base
+else:  # the class still imports, so its logic stays testable; instantiating it says what to install
+    _Base = object
+
+STATE_KEY = "trainzip.meter"
+"""Where the meter's state lies in a checkpoint's ``trainer_state.json`` (``stateful_callbacks``)."""
+
+
+class PrequentialTrainerCallback(_Base):
+    """Feeds each training batch's logits and labels, from the model's forward pass, to a meter.
+
+    Args:
+        meter: the meter to fill (a new one if None); read it as ``callback.meter``.
+        record_path: where to write the JSON run record when training ends (None: don't).
+        tensorboard_dir: log the meter's scalars there (rank 0; needs the tensorboard extra).
+        epochs: how many epochs to meter (the first pass is the prequential one).
+        shift_labels: logits at position t predict labels at t + 1 (causal LMs); False for
+            models whose logits line up with their labels (token classification, or a
+            sequence classifier's (B, K) logits).
+        logits_attribute: the output's field holding the logits.
+    """
+
+    def __init__(self, meter: PrequentialMeter | None = None, *, record_path: str | None = None,
+                 tensorboard_dir: str | None = None, epochs: int = 1, shift_labels: bool = True,
+                 logits_attribute: str = "logits"):
+        if _Base is object:
+            raise ImportError("PrequentialTrainerCallback needs the transformers extra: "
+                              "pip install 'trainzip[transformers]'")
+        super().__init__()
+        self.meter = meter if meter is not None else PrequentialMeter()
+        self.record_path, self.tensorboard_dir = record_path, tensorboard_dir
+        self.epochs, self.shift_labels, self.logits_attribute = epochs, shift_labels, logits_attribute
+        self._hook = None
+        self._metering = False
+        self._steps_per_epoch = 0  # optimizer steps in an epoch, where the dataloader has a length
+
+    # -- metering -------------------------------------------------------------------------------
+
+    def _on_forward(self, module, args, kwargs, output) -> None:
+        """Score a training forward pass (skipped in eval mode, under no_grad, and past the metered epochs)."""
+        import torch
+
+        if not (self._metering and module.training and torch.is_grad_enabled()):
+            return
+        labels = kwargs.get("labels")
+        if labels is None:
+            raise ValueError("the model was called without labels: PrequentialTrainerCallback meters the labels "
+                             "the Trainer passes (use a data collator that sets them, e.g. for causal LM)")
+        logits = getattr(output, self.logits_attribute, None)
+        if logits is None and isinstance(output, (tuple, list)):  # return_dict=False: (loss, logits, ...)
+            logits = output[1]
+        if self.shift_labels:
+            logits, labels = logits[:, :-1], labels[:, 1:]  # position t predicts token t + 1
+        self.meter.update(logits, labels)
+
+    # -- the Trainer's events -------------------------------------------------------------------
+
+    def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
+        """Hook the model; after a resume, restore the meter from the checkpoint (or refuse)."""
+        if train_dataloader is not None and hasattr(train_dataloader, "__len__"):
+            self._steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
+        if self.tensorboard_dir is not None and self.meter.writer is None and state.is_world_process_zero:
+            from trainzip.integrations.tensorboard import summary_writer
+
+            self.meter.writer = summary_writer(self.tensorboard_dir)
+        if state.global_step > 0:
+            self._restore(args, state)
+        if self._hook is not None:
+            self._hook.remove()
+        self._hook = model.register_forward_hook(self._on_forward, with_kwargs=True)
+
+    def _restore(self, args, state) -> None:
+        """Take the meter's state from the checkpoint being resumed; ResumeError where it cannot be exact."""
+        saved = (state.stateful_callbacks or {}).get(STATE_KEY)
+        if saved is None or saved.get("global_step") != state.global_step:
+            found = "none" if saved is None else f"the meter's state of step {saved.get('global_step')}"
+            raise ResumeError(f"resuming at step {state.global_step}, but the checkpoint holds {found}: the meter "
+                              "cannot know which batches it already counted (was the run metered from its start?)")
+        steps_per_epoch = self._steps_per_epoch
+        mid_epoch = steps_per_epoch and state.global_step % steps_per_epoch
+        if args.ignore_data_skip and mid_epoch and state.global_step // steps_per_epoch < self.epochs:
+            raise ResumeError(f"resuming in the middle of a metered epoch (step {state.global_step}) with "
+                              "ignore_data_skip=True: the Trainer would feed that epoch's first batches again, after "
+                              "the model learned them, and the meter would count them twice")
+        self.meter.load_state_dict(saved["meter"])
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        """Meter this epoch if it is one of the first ``epochs``."""
+        self._metering = int(state.epoch or 0) < self.epochs
+
+    def on_step_end(self, args, state, control, **kwargs):
+        """Put the meter's state where the checkpoint about to be saved will hold it."""
+        self._keep_state(state, control)
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        """The same when an epoch-end checkpoint is about to be saved."""
+        self._keep_state(state, control)
+
+    def _keep_state(self, state, control) -> None:
+        if control.should_save:  # decided alike on every rank, so the collective state_dict is safe here
+            if state.stateful_callbacks is None:
+                state.stateful_callbacks = {}
+            state.stateful_callbacks[STATE_KEY] = {"global_step": state.global_step, "meter": self.meter.state_dict()}
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        """Add the run's figures (summed over ranks) to the Trainer's log history."""
+        totals = self.meter.sync()
+        if state.log_history and totals["samples"]:
+            state.log_history[-1].update({f"trainzip/bits_per_{self.meter.symbol}": totals["bits_per_sample"],
+                                          "trainzip/cumulative_kbits": totals["bits"] / 1000})
+
+    def on_train_end(self, args, state, control, **kwargs):
+        """Unhook the model and write the run record (summed over ranks; rank 0 writes)."""
+        if self._hook is not None:
+            self._hook.remove()
+            self._hook = None
+        if self.record_path is not None:
+            self.meter.write_json(self.record_path, trainer={"global_step": state.global_step,
+                                                             "epochs_metered": self.epochs})
+        if self.meter.writer is not None and hasattr(self.meter.writer, "flush"):
+            self.meter.writer.flush()
