@@ -1,3 +1,3 @@
 """The package version, defined in one place (pyproject reads it from here)."""
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
