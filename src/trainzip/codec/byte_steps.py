@@ -16,6 +16,7 @@ import numpy as np
 from trainzip.codec.bit_loop import CurveGrains, code_steps
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.coding.quantize import quantize
+from trainzip.errors import FormatError
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
 
 _BYTES_PER_CALL = 1 << 15  # without a network: input bytes coded per compiled call (progress granularity)
@@ -44,7 +45,9 @@ class ByteStreamLearner:
     def code(self, channel: BitChannel, curve: CurveGrains, progress: Callable[[int, float], None] | None = None) -> None:
         """Run every byte-step through ``channel``; ``curve`` collects the ideal bits per grain.
 
-        ``progress`` is called with the bytes coded so far and their ideal bits.
+        ``progress`` is called with the bytes coded so far and their ideal bits. A decoder that reads
+        past its payload's end stops at once (`BitChannel.read_past_end`): the time a crafted block
+        takes is bounded by its payload, not by the length it claims.
         """
         done = np.cumsum(self.active_per_step)
         bits = 0.0
@@ -53,6 +56,7 @@ class ByteStreamLearner:
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)
                 bits += code_steps(self.context_mixing, channel, first, last, self.active_per_step, curve)
+                _check_payload(channel)
                 if progress is not None:
                     progress(int(done[last - 1]), bits)
             return
@@ -60,6 +64,12 @@ class ByteStreamLearner:
             active = int(self.active_per_step[step])
             self.context_mixing.take_network_prediction(quantize(self.network.predict()))
             bits += code_steps(self.context_mixing, channel, step, step + 1, self.active_per_step, curve)
+            _check_payload(channel)
             self.network.learn(self.data[self._starts[:active] + step])
             if progress is not None and (step % 64 == 63 or step == self.segment - 1):
                 progress(int(done[step]), bits)
+
+
+def _check_payload(channel: BitChannel) -> None:
+    if channel.read_past_end:
+        raise FormatError("corrupt file: a block's payload ends before the bytes it claims to hold")
