@@ -79,6 +79,9 @@ def _run(args: list[str]) -> int:
     except StdoutClosed:
         _silence_stdout()
         return BROKEN_PIPE
+    except MemoryError:
+        click.echo("trainzip: error: not enough memory", err=True)
+        return ERROR
     except OSError as error:  # one not met where a file is read or written: still one line
         where = f"{error.filename}: " if error.filename else ""
         click.echo(f"trainzip: error: {where}{error.strerror or error}", err=True)
