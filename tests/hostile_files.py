@@ -9,8 +9,15 @@ regression tests run them through `python -m trainzip decompress`, and the fuzze
 from __future__ import annotations
 
 import functools
+import os
 import random
+import resource
+import signal
+import subprocess
+import sys
+import time
 import zlib
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +29,11 @@ from trainzip.container.metadata import METADATA_DICTIONARY, metadata_field
 
 GiB = 1 << 30
 FAST = {"kind": "bytes", "config": {"level": "fast"}}
+# Beyond issue 15's cases: a junk payload long enough for the length it claims (past the floor of
+# `min_payload_bytes`) is decoded until it runs out, with the tables the settings size for that
+# length (fast's, for 1 GiB: 200 MB, touched at random from the first bytes): memory bounded by
+# what the recorded settings need, as an honest file's decoding is, not by a constant.
+PAST_FLOOR_MB = 1000
 DIGEST = bytes(8)  # never reached: every case is refused before the digest is compared
 
 
@@ -107,6 +119,7 @@ class Case:
 
     build: Callable[[], bytes]
     message: str  # a fragment of the one error line
+    peak_mb: int = 500  # issue 15's bound for every case it lists
 
 
 CASES: dict[str, Case] = {
@@ -115,17 +128,17 @@ CASES: dict[str, Case] = {
     "claim-1GiB-block-size-1GiB": Case(lambda: pack_v7(custom(block_size=GiB), [Block(GiB, noise(1439))], GiB),
                                        "too short for the 1,073,741,824 bytes"),
     "claim-1GiB-payload-past-floor": Case(lambda: pack_v7(custom(block_size=GiB), [Block(GiB, noise(9000))], GiB),
-                                          "payload ends before"),
+                                          "payload ends before", PAST_FLOOR_MB),
     "claim-4GiB": Case(lambda: pack_v7(custom(block_size=GiB), [Block(4 * GiB, noise(40_000))], 4 * GiB),
                        "implausible length"),
     "claim-4GiB-in-4-blocks": Case(
         lambda: pack_v7(custom(block_size=GiB), [Block(GiB, noise(9000), original_crc32=0)] * 3
-                        + [Block(GiB, noise(9000))], 4 * GiB), "payload ends before"),
+                        + [Block(GiB, noise(9000))], 4 * GiB), "payload ends before", PAST_FLOOR_MB),
     "v6-claim-1GiB": Case(lambda: pack_v6(FAST, [Block(GiB, noise(1439))], GiB), "implausible block count"),
     "v6-claim-1GiB-block-size-1GiB": Case(lambda: pack_v6(custom(block_size=GiB), [Block(GiB, noise(1439))], GiB),
                                           "too short for the 1,073,741,824 bytes"),
     "v6-claim-4GiB": Case(lambda: pack_v6(custom(block_size=GiB), [Block(GiB, noise(9000))] * 4, 4 * GiB),
-                          "payload ends before"),
+                          "payload ends before", PAST_FLOOR_MB),
     # the metadata
     "metadata-inflates-to-1GB": Case(lambda: v7_with_raw_metadata(_inflating_to_1_gb()), "settings are not readable"),
     "v6-metadata-inflates-to-1GB": Case(lambda: pack_v6(None, [Block(100, b"\x12\x34")], 100,
@@ -161,3 +174,52 @@ CASES: dict[str, Case] = {
     "v6-200000-empty-blocks": Case(lambda: _empty_blocks_v6(200_000), "implausible block count"),
 }
 
+
+
+SECONDS = 10.0
+DATA_LIMIT_BYTES = 8 << 30  # a safety net only (a lazily zeroed buffer counts in full); the bound is a case's peak_mb
+
+
+def _limit_data():
+    resource.setrlimit(resource.RLIMIT_DATA, (DATA_LIMIT_BYTES, DATA_LIMIT_BYTES))
+
+
+def run_measured(args: list[str], cwd) -> tuple[int, str, float, float]:
+    """Run ``python -m trainzip ARGS``; returns its exit code, its stderr, its peak RSS in MB (its
+    own, from wait4) and its wall time in seconds (killed at twice the bound)."""
+    stderr_path = cwd / ".stderr"
+    with open(stderr_path, "wb") as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "trainzip", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_limit_data,
+                                 env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > 2 * SECONDS:
+                child.send_signal(signal.SIGKILL)
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    error = stderr_path.read_text(errors="replace")
+    stderr_path.unlink()
+    return child.returncode, error, usage.ru_maxrss / 1024, seconds
+
+
+def main() -> None:
+    """Print each case's measured outcome: `python -m tests.hostile_files` (from the repository root)."""
+    import tempfile
+
+    print(f"{'case':36} {'exit':>4} {'peak MB':>8} {'s':>6}  stderr")
+    for name, case in CASES.items():
+        with tempfile.TemporaryDirectory() as directory:
+            folder = Path(directory)
+            (folder / "crafted.tz").write_bytes(case.build())
+            code, error, peak_mb, seconds = run_measured(["decompress", "crafted.tz"], folder)
+            left = sorted(path.name for path in folder.iterdir() if path.name != "crafted.tz")
+        print(f"{name:36} {code:>4} {peak_mb:>8.0f} {seconds:>6.2f}  {error.strip()!r}{' LEFT: ' + str(left) if left else ''}")
+
+
+if __name__ == "__main__":
+    main()
