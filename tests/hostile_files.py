@@ -55,11 +55,12 @@ def pack_v7(metadata, blocks: list[Block], total: int) -> bytes:
     return pack(Container(metadata, total, DIGEST, blocks))
 
 
-def pack_v6(metadata, blocks: list[Block], total: int, *, raw_metadata: bytes | None = None) -> bytes:
-    """A format version 6 file (trainzip 0.6.0's layout; see `layout_v6`)."""
+def pack_v6(metadata, blocks: list[Block], total: int, *, raw_metadata: bytes | None = None,
+            digest: bytes = DIGEST) -> bytes:
+    """A format version 6 file (trainzip 0.6.0's layout; see `layout_v6`) of any field values."""
     body = bytearray(MAGIC + bytes([6]))
     body += raw_metadata if raw_metadata is not None else metadata_field(metadata)
-    body += varint(total) + DIGEST
+    body += varint(total) + digest
     body += varint(len(blocks) * 2 + bool(blocks and blocks[-1].stored))
     for block in blocks[:-1]:
         payload = block.payload if block.stored else strip_padding(block.payload)
@@ -192,7 +193,7 @@ def run_measured(args: list[str], cwd) -> tuple[int, str, float, float]:
         started = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-m", "trainzip", *args], cwd=cwd, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_limit_data,
-                                 env=dict(os.environ, PYTHONWARNINGS="ignore"))
+                                 env={key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"})
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:

@@ -57,7 +57,7 @@ def build(cls, record, path: str = ""):
     known = {field.name for field in dataclasses.fields(cls)}
     unknown = sorted(set(record) - known)
     if unknown:
-        raise ValueError(f"unknown setting {path}{unknown[0]} (written by a later trainzip?)")
+        raise ValueError(f"unknown setting {path}{unknown[0]:.40} (written by a later trainzip?)")
     try:
         return cls(**record)
     except ValueError as error:

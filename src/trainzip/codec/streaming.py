@@ -60,7 +60,7 @@ def settings_from_metadata(metadata: dict) -> CodecConfig:
     """The byte codec's settings recorded in a file's metadata, or a clear error for other kinds of file."""
     kind = metadata.get("kind")
     if kind != KIND:
-        raise FormatError(f"this trainzip file holds {kind!r}, not compressed bytes")
+        raise FormatError(f"this trainzip file holds {kind!r:.40}, not compressed bytes")
     return settings_from_record(metadata.get("config", {}))
 
 
