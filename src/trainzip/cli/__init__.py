@@ -63,7 +63,7 @@ def _run(args: list[str]) -> int:
     try:
         status = _command(args).main(args=args, prog_name="trainzip", standalone_mode=False)
     except TrainzipError as error:
-        click.echo(f"trainzip: error: {error}", err=True)
+        click.echo(f"trainzip: error: {' '.join(str(error).split(chr(10)))}", err=True)  # one line, whatever it quotes
         return ERROR
     except click.exceptions.Abort as abort:  # click's wrapping of a KeyboardInterrupt
         cause = abort.__cause__

@@ -71,8 +71,11 @@ def recorded_fingerprint(metadata: dict) -> dict | None:
     if recorded is None:
         return None
     if not isinstance(recorded, dict) or not all(
-            isinstance(value, (str, int, float, bool, type(None))) for value in recorded.values()):
+            isinstance(value, (int, float, bool, type(None))) or (isinstance(value, str) and len(value) <= 200)
+            for value in recorded.values()):
         raise FormatError("the file's fingerprint is not valid: it must be an object of names and plain values")
+    if not all(len(name) <= 40 and name.isprintable() for name in recorded):
+        raise FormatError("the file's fingerprint is not valid: it names something no trainzip records")
     problem = SETTINGS_FIELDS["threads"].problem(recorded.get("threads", 1))
     if problem:
         raise FormatError(f"the file's fingerprint is not valid: threads {problem}")
