@@ -5,7 +5,7 @@ case within its time bound, the process's memory bounded."""
 
 from tests import fuzz_container
 
-SUITE_CASES = 2500
+SUITE_CASES = 2000
 PEAK_RSS_MB = 1500  # this process's own: PyTorch, Numba and Hypothesis loaded, and the largest honest tables
 
 
