@@ -63,7 +63,8 @@ def _run(args: list[str]) -> int:
     try:
         status = _command(args).main(args=args, prog_name="trainzip", standalone_mode=False)
     except TrainzipError as error:
-        click.echo(f"trainzip: error: {' '.join(str(error).split(chr(10)))}", err=True)  # one line, whatever it quotes
+        message = str(error).replace("\n", " ")  # one line, whatever the file made it quote
+        click.echo(f"trainzip: error: {message}", err=True)
         return ERROR
     except click.exceptions.Abort as abort:  # click's wrapping of a KeyboardInterrupt
         cause = abort.__cause__
