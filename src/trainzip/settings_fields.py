@@ -41,6 +41,12 @@ def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else f"{value:,}"
 
 
+def shown(name: str, limit: int = 40) -> str:
+    """A name read from a file as an error may show it: on one line, cut short."""
+    text = name if name.isprintable() else repr(name)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def check_fields(settings, fields: dict[str, Field]) -> None:
     """Raise ValueError naming the first field of a settings dataclass that does not fit."""
     for name, field in fields.items():
@@ -57,7 +63,7 @@ def build(cls, record, path: str = ""):
     known = {field.name for field in dataclasses.fields(cls)}
     unknown = sorted(set(record) - known)
     if unknown:
-        raise ValueError(f"unknown setting {path}{unknown[0]} (written by a later trainzip?)")
+        raise ValueError(f"unknown setting {path}{shown(unknown[0])} (written by a later trainzip?)")
     try:
         return cls(**record)
     except ValueError as error:

@@ -63,7 +63,8 @@ def _run(args: list[str]) -> int:
     try:
         status = _command(args).main(args=args, prog_name="trainzip", standalone_mode=False)
     except TrainzipError as error:
-        click.echo(f"trainzip: error: {error}", err=True)
+        message = str(error).replace("\n", " ")  # one line, whatever the file made it quote
+        click.echo(f"trainzip: error: {message}", err=True)
         return ERROR
     except click.exceptions.Abort as abort:  # click's wrapping of a KeyboardInterrupt
         cause = abort.__cause__
@@ -79,6 +80,9 @@ def _run(args: list[str]) -> int:
     except StdoutClosed:
         _silence_stdout()
         return BROKEN_PIPE
+    except MemoryError:
+        click.echo("trainzip: error: not enough memory", err=True)
+        return ERROR
     except OSError as error:  # one not met where a file is read or written: still one line
         where = f"{error.filename}: " if error.filename else ""
         click.echo(f"trainzip: error: {where}{error.strerror or error}", err=True)

@@ -25,9 +25,12 @@ bits so far) with `set_total` for a length learned on the way."""
 @contextlib.contextmanager
 def naming(name: str):
     """Prefix an error that does not name its file with ``name`` (gzip's "FILE: not in gzip format");
-    an output's own errors name the output."""
+    an output's own errors name the output. Running out of memory is named too (NumPy's own error
+    would be a traceback)."""
     try:
         yield
+    except MemoryError:
+        raise TrainzipError(f"{name}: not enough memory to code it with its settings") from None
     except TrainzipError as error:
         message = str(error)
         if message.startswith(f"{name}: ") or isinstance(error, OutputError):

@@ -19,6 +19,8 @@ def _numerics_match(container) -> bool:
     from trainzip.numerics import check_fingerprint, check_torch_network_numerics
 
     recorded = container.metadata.get("fingerprint", {})
+    if not isinstance(recorded, dict):  # a crafted one: nothing it could match
+        return False
     check = check_torch_network_numerics if container.metadata.get("kind") == KIND else check_fingerprint
     try:
         check(recorded)

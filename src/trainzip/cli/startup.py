@@ -56,6 +56,13 @@ def remove(finder: _RefuseBlasProbe | None) -> None:
 def exit_now(status: int) -> None:
     """End the process with ``status`` at once, after flushing stdout and stderr: for a command whose
     outputs are all committed or closed, the only things Python's shut-down would still do for us."""
+    if "multiprocessing.util" in sys.modules:
+        # what Python's exit would do for a pool of workers: release its queues' semaphores (a pool
+        # stopped by an error may still hold them; unreleased, the resource tracker warns about
+        # them on stderr after the command's one line)
+        import multiprocessing.util
+
+        multiprocessing.util._exit_function()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -23,9 +23,9 @@ from trainzip.codec.learning_curve import GRAIN_SHIFT, block_grains, stored_grai
 from trainzip.codec.settings import CodecConfig
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.container import Block
-from trainzip.errors import IntegrityError
-from trainzip.models.network.config import EXACT_LSTM
+from trainzip.errors import FormatError, IntegrityError
 from trainzip.models.exact_network.network import ExactByteNetwork
+from trainzip.models.network.config import EXACT_LSTM
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""
@@ -115,9 +115,13 @@ def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> Blo
         first_grain, grains = stored_grains(job.offset, block.original_length)
     else:
         _check_numerics(job)
-        decoded, first_grain, grains = code_block(job.config, BitChannel(block.payload),
-                                                  np.zeros(block.original_length, dtype=np.uint8), progress,
-                                                  offset=job.offset)
+        try:
+            decoded, first_grain, grains = code_block(job.config, BitChannel(block.payload),
+                                                      np.zeros(block.original_length, dtype=np.uint8), progress,
+                                                      offset=job.offset)
+        except FormatError:  # the decoder read past the payload's end (see `BitChannel.read_past_end`)
+            raise FormatError(f"corrupt file: block {job.index}'s payload ends before the "
+                              f"{block.original_length:,} bytes it claims to hold") from None
         data = decoded.tobytes()
     if block.original_crc32 is not None and zlib.crc32(data) != block.original_crc32:
         raise IntegrityError(f"block {job.index} does not decode to its recorded checksum "

@@ -112,8 +112,9 @@ def settings_from_record(record: dict) -> CodecConfig:
 
 
 def _describe(record: dict) -> str:
-    revision = f", revision {record['revision']!r}" if "revision" in record else ""
-    return f"{record['level']!r}{revision}"
+    """The level a file names, cut short where a crafted one is long."""
+    revision = f", revision {record['revision']!r:.40}" if "revision" in record else ""
+    return f"{record['level']!r:.60}{revision}"
 
 
 def preset(level: str) -> CodecConfig:

@@ -18,7 +18,9 @@ from trainzip.codec.block_coder import BlockJob, BlockResult, decode_block, enco
 from trainzip.codec.learning_curve import LearningCurve
 from trainzip.codec.presets import settings_from_record, settings_record
 from trainzip.codec.report import KIND, CodingReport, Progress
+from trainzip.codec.settings import FIELDS as SETTINGS_FIELDS
 from trainzip.codec.settings import CodecConfig
+from trainzip.coding.bit_channel import min_payload_bytes
 from trainzip.container import FrameLimits, FrameWriter, open_reader
 from trainzip.container.layout import DIGEST_BYTES
 from trainzip.engine import Executor, SerialExecutor
@@ -59,13 +61,32 @@ def settings_from_metadata(metadata: dict) -> CodecConfig:
     """The byte codec's settings recorded in a file's metadata, or a clear error for other kinds of file."""
     kind = metadata.get("kind")
     if kind != KIND:
-        raise FormatError(f"this trainzip file holds {kind!r}, not compressed bytes")
+        raise FormatError(f"this trainzip file holds {kind!r:.40}, not compressed bytes")
     return settings_from_record(metadata.get("config", {}))
+
+
+def recorded_fingerprint(metadata: dict) -> dict | None:
+    """The numerics a file records (None: none), checked for their shape before anything compares
+    them: an object of names to plain values, ``threads`` an integer in what a setting allows."""
+    recorded = metadata.get("fingerprint")
+    if recorded is None:
+        return None
+    if not isinstance(recorded, dict) or not all(
+            isinstance(value, (int, float, bool, type(None))) or (isinstance(value, str) and len(value) <= 200)
+            for value in recorded.values()):
+        raise FormatError("the file's fingerprint is not valid: it must be an object of names and plain values")
+    if not all(len(name) <= 40 and name.isprintable() for name in recorded):
+        raise FormatError("the file's fingerprint is not valid: it names something no trainzip records")
+    problem = SETTINGS_FIELDS["threads"].problem(recorded.get("threads", 1))
+    if problem:
+        raise FormatError(f"the file's fingerprint is not valid: threads {problem}")
+    return recorded
 
 
 def frame_limits(metadata: dict) -> FrameLimits:
     """What a byte codec file's settings allow its frames (see `FrameLimits`)."""
-    return FrameLimits(block_length=settings_from_metadata(metadata).block_size, coded_below_length=True)
+    return FrameLimits(block_length=settings_from_metadata(metadata).block_size, coded_below_length=True,
+                       min_coded_payload=min_payload_bytes)
 
 
 def _metadata(config: CodecConfig) -> dict:
@@ -153,7 +174,7 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | 
     reader = open_reader(source, limits_for=frame_limits)
     config = settings_from_metadata(reader.metadata)
     # a 0.6 network file's numerics: checked by the worker of each coded block before it decodes
-    worker_fingerprint = reader.metadata.get("fingerprint")
+    worker_fingerprint = recorded_fingerprint(reader.metadata)
     digest, curve, tally, payload = hashlib.sha256(), LearningCurve(), _Tally(progress), [0]
     jobs = _decode_jobs(reader, config, worker_fingerprint, on_length, payload)
     for result in (executor or SerialExecutor()).run(decode_block, jobs, on_progress=tally.update):

@@ -51,10 +51,24 @@ def code_bit(coder, buffer, writes, p1, bit):
     return bit
 
 
+def min_payload_bytes(length: int) -> int:
+    """The fewest bytes a block of ``length`` bytes can be coded in, after the container drops up to
+    three trailing zeros: a bound a decoder checks before it decodes, so a short payload cannot
+    claim a long block.
+
+    Every bit is coded at P in [2^-16, 1 - 2^-16], and the interval left after it is at most
+    1 - 2^-17 of the one before (the integer split rounds, and a span is never below 1), so each
+    bit costs more than 2^-17 bits of the code: 8 * length bits ship at least length / 2^17
+    bytes, one more is the flush, and at most three zeros are dropped.
+    """
+    return max(0, (length >> 17) - 3)
+
+
 class BitChannel:
     """The coder's registers and byte buffer, for one block; ``writes`` says which direction."""
 
     MAX_BYTES_PER_BIT = 4  # one bit at P >= 2**-16 ships at most this many bytes
+    READ_SLACK_BYTES = 4  # a decoder of an honest payload reads at most 2 bytes past its stored end
 
     def __init__(self, payload: bytes | None = None):
         self.writes = payload is None
@@ -67,6 +81,13 @@ class BitChannel:
             head = np.zeros(4, dtype=np.int64)
             head[: min(4, len(payload))] = self.buffer[:4]
             self.coder[CODE] = int((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3])
+
+    @property
+    def read_past_end(self) -> bool:
+        """Whether the decoder has read further past the payload's end than any encoder's payload
+        lets it (its flush byte and the dropped zeros): the payload is corrupt, or too short for its
+        block, and decoding on would only read zeros."""
+        return not self.writes and int(self.coder[POSITION]) > len(self.buffer) + self.READ_SLACK_BYTES
 
     def reserve(self, bits: int) -> None:
         """Make room for the bytes that coding ``bits`` more bits can ship (encoder only)."""

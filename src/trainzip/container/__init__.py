@@ -1,6 +1,6 @@
 """The .tz file: a self-describing, checksummed envelope around range-coded blocks."""
 
-from trainzip.container.frames import FrameLimits, FrameReader, FrameWriter
+from trainzip.container.frames import FrameReader, FrameWriter
 from trainzip.container.layout import (
     FORMAT_VERSION,
     MAGIC,
@@ -10,6 +10,7 @@ from trainzip.container.layout import (
     pack,
     unpack,
 )
+from trainzip.container.limits import FrameLimits
 
 __all__ = ["FORMAT_VERSION", "MAGIC", "Block", "Container", "FrameLimits", "FrameReader", "FrameWriter", "open_reader",
            "pack", "unpack"]

@@ -6,37 +6,23 @@ before it decodes it and a decoder checks each block before it writes it out. Th
 carries the total length instead, and its payload runs to the fixed-size trailer (the original's
 SHA-256 prefix and the final CRC-32): a one-block file spends nothing on frames.
 
-Every length is checked before the bytes it counts are read (`FrameLimits`): a block's length
-against the recorded block size, a payload's against its block's length.
+Every length is checked before the bytes it counts are read (`limits.FrameLimits`): a block's
+length against the recorded block size, a payload's against its block's length.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from trainzip.container.fields import CRC, FieldReader, refuse_damage, restore_padding, strip_padding, varint
 from trainzip.container.layout import DIGEST_BYTES, FORMAT_VERSION, MAGIC, Block, Container
+from trainzip.container.limits import FrameLimits
 from trainzip.container.metadata import metadata_field, metadata_from_field, read_metadata_field
 from trainzip.errors import FormatError
 
 TRAILER_BYTES = DIGEST_BYTES + CRC.size
-
-
-@dataclass(frozen=True)
-class FrameLimits:
-    """What the recorded settings allow a frame, checked before its bytes are read."""
-
-    block_length: int | None = None  # every block but the last has exactly this length, the last at most
-    coded_below_length: bool = False  # a coded payload is shorter than its block (else the block was stored)
-
-    def payload_bound(self, length: int, stored: bool) -> int | None:
-        """The most payload bytes a block of ``length`` may have (None: only the file's end)."""
-        if stored:
-            return length
-        return max(length - 1, 0) if self.coded_below_length else None
 
 
 class FrameWriter:
@@ -130,18 +116,10 @@ class FrameReader:
             yield self._inner_frame(index, header >> 2, bool(header >> 1 & 1))
             index += 1
 
-    def _check_length(self, length: int, index: int, *, last: bool) -> None:
-        limit = self.limits.block_length
-        if length < (0 if last and not index else 1) or (limit is not None and length > limit) or \
-                (limit is not None and not last and length != limit):
-            raise FormatError(f"corrupt file: frame {index} claims an implausible length ({length:,} bytes)")
-
     def _inner_frame(self, index: int, length: int, stored: bool) -> Block:
-        self._check_length(length, index, last=False)
+        self.limits.check_length(length, index, last=False)
         size = length if stored else self.reader.varint(f"frame {index} header")
-        bound = self.limits.payload_bound(length, stored)
-        if bound is not None and size > bound:
-            raise FormatError(f"corrupt file: frame {index}'s payload is longer than its block allows")
+        self.limits.check_payload_size(size, length, stored, index)
         payload = self.reader.take(size, f"frame {index} payload")
         (original_crc,) = CRC.unpack(self.reader.take(CRC.size, f"frame {index} checksum"))
         self.reader.checkpoint(f"frame {index} checksum")
@@ -150,7 +128,7 @@ class FrameReader:
 
     def _last_frame(self, index: int, total: int, stored: bool) -> Iterator[Block]:
         length = total - self.blocks_length
-        self._check_length(length, index, last=True)
+        self.limits.check_length(length, index, last=True)
         if stored and not length:
             raise FormatError("corrupt file: an empty input is marked stored")
         self.original_length = total
@@ -163,8 +141,10 @@ class FrameReader:
         if CRC.unpack(data[-CRC.size:])[0] != self.reader.crc:
             raise refuse_damage(data, before)
         payload = data[:-TRAILER_BYTES]
-        if (stored and len(payload) != length) or (not length and payload):
-            raise FormatError(f"corrupt file: frame {index}'s payload does not fit its block")
+        if not length and payload:
+            raise FormatError(f"corrupt file: block {index}'s payload does not fit its block")
+        if length:
+            self.limits.check_payload_size(len(payload), length, stored, index)
         self.original_digest = data[-TRAILER_BYTES:-CRC.size]
         if length:
             yield Block(length, payload if stored else restore_padding(payload), stored)

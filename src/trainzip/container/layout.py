@@ -100,7 +100,7 @@ def open_reader(source: BinaryIO, limits_for=None):
     (version 7), or for version 6 (written whole, read whole) a reader over its parsed container.
 
     ``limits_for(metadata) -> FrameLimits`` gives the bounds every length is checked against
-    before anything is read into memory (see `frames.FrameLimits`).
+    before anything is read into memory (see `limits.FrameLimits`), in either version.
     """
     from trainzip.container.frames import FrameReader, WholeFileReader
 
@@ -110,7 +110,7 @@ def open_reader(source: BinaryIO, limits_for=None):
         from trainzip.container.layout_v6 import unpack_v6
 
         data = head + source.read()
-        return WholeFileReader(unpack_v6(data), len(data))
+        return WholeFileReader(unpack_v6(data, limits_for), len(data))
     return FrameReader(source, offset=len(head), crc_seed=head, limits_for=limits_for)
 
 

@@ -1,0 +1,58 @@
+"""Issue 15's crafted files, each refused by `python -m trainzip decompress` in a fresh process: one
+line on stderr, a non-zero exit, no output and no temporary file left, peak memory under 500 MB and
+under 10 s (measured per process: its own rusage from wait4, a wall-clock limit, and an address
+space cap on its data so that a regression fails here rather than swapping the machine)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.hostile_files import CASES, SECONDS, run_measured
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_kernels():
+    """The bounds are a refused file's, not a first run's: the codec's kernels are compiled (or
+    their cache loaded) once beforehand, so that no case pays Numba's compilation."""
+    subprocess.run([sys.executable, "-c", "from trainzip.codec.bit_loop import load_kernels; load_kernels()"],
+                   check=True, timeout=600)
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_crafted_file_is_refused_in_one_line_in_bounded_memory_and_time(name, tmp_path):
+    """Each crafted file of issue 15 (valid CRCs, versions 7 and 6): exit 1, exactly one line naming
+    the file and the problem, nothing left in the directory, under 500 MB and 10 s."""
+    case = CASES[name]
+    (tmp_path / "crafted.tz").write_bytes(case.build())
+    code, error, peak_mb, seconds = run_measured(["decompress", "crafted.tz", *case.options], tmp_path)
+    lines = error.splitlines()
+    assert code == 1 and len(lines) == 1, (code, error[-2000:])
+    assert lines[0].startswith("trainzip: error: crafted.tz: ") and case.message in lines[0], lines[0]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["crafted.tz"]
+    assert peak_mb < case.peak_mb and seconds < SECONDS, (peak_mb, seconds)
+
+
+@pytest.fixture(scope="module")
+def honest_file() -> bytes:
+    from trainzip.codec import compress
+
+    return compress(b"Bits you can check, for a file you get back.\n" * 50, level="fast")
+
+
+@pytest.mark.parametrize(("name", "args", "message"), [
+    ("trailing-garbage", ["decompress", "honest.tz", "-o", "out"], "100 bytes of trailing garbage"),
+    ("missing-output-directory", ["decompress", "honest.tz", "-o", "no/such/out"], "no/such/out: cannot create it"),
+    ("output-device-full", ["decompress", "honest.tz", "-f", "-o", "/dev/full"], "/dev/full: cannot write it"),
+])
+def test_the_command_lines_failures_are_one_line_naming_the_file(name, args, message, honest_file, tmp_path):
+    """Issue 15's command-line cases in a fresh process: trailing garbage is named as such, a
+    missing output directory and a full device name the output (never a temporary file); one
+    line, exit 1, nothing left, in bounded memory and time."""
+    (tmp_path / "honest.tz").write_bytes(honest_file + (b"\0" * 100 if name == "trailing-garbage" else b""))
+    code, error, peak_mb, seconds = run_measured(args, tmp_path)
+    lines = error.splitlines()
+    assert code == 1 and len(lines) == 1 and message in lines[0] and ".part" not in lines[0], error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["honest.tz"]
+    assert peak_mb < 500 and seconds < SECONDS
