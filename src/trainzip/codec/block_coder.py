@@ -24,7 +24,6 @@ from trainzip.codec.settings import CodecConfig
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.container import Block
 from trainzip.errors import FormatError, IntegrityError
-from trainzip.models.exact_network.network import ExactByteNetwork
 from trainzip.models.network.config import EXACT_LSTM
 
 ProgressCallback = Callable[[int, float], None]
@@ -36,6 +35,8 @@ def build_learner(config: CodecConfig, block: np.ndarray) -> ByteStreamLearner:
     streams = config.streams_for(len(block))
     network = None
     if config.uses_network(len(block)) and config.network.kind == EXACT_LSTM:
+        from trainzip.models.exact_network.network import ExactByteNetwork  # loaded only where a network runs
+
         network = ExactByteNetwork(config.network, streams, config.seed)
     elif config.uses_network(len(block)):
         from trainzip.models.network.torch_lstm import OnlineByteNetwork  # PyTorch only where its network runs

@@ -15,12 +15,10 @@ from collections.abc import Callable
 import numpy as np
 
 from trainzip.codec.bit_loop import CurveGrains, code_steps
-from trainzip.codec.network_loop import code_network_steps
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.coding.quantize import quantize
 from trainzip.errors import FormatError
 from trainzip.models.context_mixing import ContextMixingConfig, ContextMixingModel
-from trainzip.models.exact_network.network import ExactByteNetwork
 
 _BYTES_PER_CALL = 1 << 15  # without a network: input bytes coded per compiled call (progress granularity)
 
@@ -74,7 +72,10 @@ class ByteStreamLearner:
         takes is bounded by its payload, not by the length it claims.
         """
         bits = 0.0
-        if self.network is None or isinstance(self.network, ExactByteNetwork):  # compiled runs of byte-steps
+        if self.network is None or getattr(self.network, "in_compiled_loop", False):  # compiled runs of byte-steps
+            if self.network is not None:
+                from trainzip.codec.network_loop import code_network_steps  # loaded only where a network runs
+
             per_call = max(1, _BYTES_PER_CALL // self.streams)
             for first in range(0, self.segment, per_call):
                 last = min(first + per_call, self.segment)

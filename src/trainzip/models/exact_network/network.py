@@ -29,6 +29,8 @@ class ExactByteNetwork:
     `learn` run the same kernels a byte-step at a time, for everything else.
     """
 
+    in_compiled_loop = True  # the codec runs it inside its compiled loop (`codec.network_loop`)
+
     def __init__(self, config: NetworkConfig, streams: int, seed: int):
         if flushes_subnormals():
             raise TrainzipError("this process flushes subnormal floats to zero (a library built with fast-math "
