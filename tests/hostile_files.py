@@ -9,13 +9,11 @@ regression tests run them through `python -m trainzip decompress`, and the fuzze
 from __future__ import annotations
 
 import functools
+import json
 import os
 import random
-import resource
-import signal
 import subprocess
 import sys
-import time
 import zlib
 from pathlib import Path
 from collections.abc import Callable
@@ -183,31 +181,38 @@ SECONDS = 10.0
 DATA_LIMIT_BYTES = 8 << 30  # a safety net only (a lazily zeroed buffer counts in full); the bound is a case's peak_mb
 
 
-def _limit_data():
-    resource.setrlimit(resource.RLIMIT_DATA, (DATA_LIMIT_BYTES, DATA_LIMIT_BYTES))
+# Runs the command and reports its exit code, peak RSS (MB) and seconds. It runs in a small Python
+# of its own: Linux counts the pages a child shares with the process it was forked from in the
+# child's peak RSS (wait4's ru_maxrss keeps that peak across exec), so forking the command from a
+# test process that holds PyTorch would measure the test process, not the command.
+_LAUNCHER = """
+import json, os, resource, subprocess, sys, time
+data_limit, seconds = int(sys.argv[1]), float(sys.argv[2])
+def limit_data():
+    resource.setrlimit(resource.RLIMIT_DATA, (data_limit, data_limit))
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, preexec_fn=limit_data)
+while True:
+    pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+    if pid:
+        break
+    if time.perf_counter() - started > seconds:
+        child.kill()
+    time.sleep(0.01)
+print(json.dumps([os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024, time.perf_counter() - started]))
+"""
 
 
 def run_measured(args: list[str], cwd) -> tuple[int, str, float, float]:
     """Run ``python -m trainzip ARGS``; returns its exit code, its stderr, its peak RSS in MB (its
-    own, from wait4) and its wall time in seconds (killed at twice the bound)."""
-    stderr_path = cwd / ".stderr"
-    with open(stderr_path, "wb") as stderr:
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "trainzip", *args], cwd=cwd, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=stderr, preexec_fn=_limit_data,
-                                 env={key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"})
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - started > 2 * SECONDS:
-                child.send_signal(signal.SIGKILL)
-            time.sleep(0.01)
-        seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    error = stderr_path.read_text(errors="replace")
-    stderr_path.unlink()
-    return child.returncode, error, usage.ru_maxrss / 1024, seconds
+    own, from wait4, in a launcher of its own) and its wall time in seconds (killed at twice the
+    bound)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
+    launcher = subprocess.run([sys.executable, "-c", _LAUNCHER, str(DATA_LIMIT_BYTES), str(2 * SECONDS),
+                               sys.executable, "-m", "trainzip", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=6 * SECONDS)
+    code, peak_mb, seconds = json.loads(launcher.stdout)
+    return code, launcher.stderr.decode(errors="replace"), peak_mb, seconds
 
 
 def main() -> None:

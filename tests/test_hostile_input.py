@@ -1,7 +1,8 @@
 """Issue 15's crafted files, each refused by `python -m trainzip decompress` in a fresh process: one
 line on stderr, a non-zero exit, no output and no temporary file left, peak memory under 500 MB and
-under 10 s (measured per process: its own rusage from wait4, a wall-clock limit, and an address
-space cap on its data so that a regression fails here rather than swapping the machine)."""
+under 10 s (measured per process: its own rusage from wait4, taken by a small launcher so that the
+test process's pages are not counted, a wall-clock limit, and a cap on its data so that a
+regression fails here rather than swapping the machine)."""
 
 from __future__ import annotations
 
