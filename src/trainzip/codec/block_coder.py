@@ -24,7 +24,6 @@ from trainzip.codec.settings import CodecConfig
 from trainzip.coding.bit_channel import BitChannel
 from trainzip.container import Block
 from trainzip.errors import FormatError, IntegrityError
-from trainzip.models.network.config import EXACT_LSTM
 
 ProgressCallback = Callable[[int, float], None]
 """Called with (bytes coded in this block so far, ideal bits so far in this block)."""
@@ -33,18 +32,21 @@ ProgressCallback = Callable[[int, float], None]
 def build_learner(config: CodecConfig, block: np.ndarray) -> ByteStreamLearner:
     """A fresh learner for one block, seeded and sized only from the config and the block length."""
     streams = config.streams_for(len(block))
-    network = None
-    if config.uses_network(len(block)) and config.network.kind == EXACT_LSTM:
-        from trainzip.models.exact_network.network import ExactByteNetwork  # loaded only where a network runs
-
-        network = ExactByteNetwork(config.network, streams, config.seed)
-    elif config.uses_network(len(block)):
-        from trainzip.models.network.torch_lstm import OnlineByteNetwork  # PyTorch only where its network runs
-        from trainzip.numerics import use_threads
-
-        use_threads(config.threads)
-        network = OnlineByteNetwork(config.network, streams, config.seed)
+    network = _network(config, streams) if config.uses_network(len(block)) else None
     return ByteStreamLearner(block, streams, config.context_mixing, network)
+
+
+def _network(config: CodecConfig, streams: int):
+    """The block's network, its modules loaded only here: the exact one, or 0.6's PyTorch LSTM."""
+    if config.network_is_exact:
+        from trainzip.models.exact_network.network import ExactByteNetwork
+
+        return ExactByteNetwork(config.network, streams, config.seed)
+    from trainzip.models.network.torch_lstm import OnlineByteNetwork
+    from trainzip.numerics import use_threads
+
+    use_threads(config.threads)
+    return OnlineByteNetwork(config.network, streams, config.seed)
 
 
 def code_block(config: CodecConfig, channel: BitChannel, block: np.ndarray, progress: ProgressCallback | None = None,
