@@ -1,7 +1,8 @@
 """Scale benchmark: throughput across workers, memory against input size, and what blocks cost in size.
 
     python bench/scale.py [--levels fast default] [--size 100MB] [--small-size 10MB] [--block-size N]
-                          [--parts throughput memory size-cost] [--out bench/results/scale]
+                          [--parts throughput memory size-cost] [--memory-runs small-1w large-1w large-2w]
+                          [--resume] [--out bench/results/scale]
 
 The input is built from ../shared/corpus: copies of its text files (enwik6 and the Canterbury
 texts), each copy with its lines shuffled by a fixed seed, concatenated to the size asked for.
@@ -9,28 +10,34 @@ Shuffling matters: plain copies of the same files would be coded almost free by 
 after their first occurrence, so a large input would measure the match model's shortcut, not the
 learner's work; shuffled lines keep every copy's bytes and statistics but break the long matches.
 
-For each level it reports, every run a `python -m trainzip` child process (wall clock, start-up
+For each level it measures, every run a `python -m trainzip` child process (wall clock, start-up
 included), every round trip checked byte for byte:
 - throughput: compress and decompress of the small input with 1 and with 2 workers, side by side in
-  one run (interleaved, --repeat times, median);
+  one run (interleaved, --repeat times; the report takes medians). Two workers can only help where
+  the input holds two blocks or more: measure on a whole number of block pairs;
 - memory: the peak resident memory of the whole process tree (the command and its workers) at the
-  small and at the full size with 1 worker, and at the full size with 2 workers;
+  small and at the full size with 1 worker, and at the full size with 2 workers (whose pair at the
+  full size is a throughput measurement too);
 - size cost: the file with the block size in force (--block-size, else the level's own) and with
-  the --cost-block-sizes, against one block, on enwik6 and on the largest text there is: all the
-  corpus's texts concatenated as they are (not shuffled), 2.2 MB.
+  the --cost-block-sizes, against one block, on enwik6 and on the largest real text there is: all
+  the corpus's texts concatenated as they are (not shuffled), 2.2 MB; or on the built inputs.
+
+Every round trip is appended to OUT/runs.jsonl as it finishes, and OUT/scale.md is written from
+every run the log holds: the whole benchmark takes longer than one sitting (default's 100 MB
+round trips alone take hours on 2 cores), so it is run in parts, and --resume skips the round
+trips already logged.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.scale_log import RunLog
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -38,6 +45,7 @@ TEXTS = ["enwik6", "canterbury/alice29.txt", "canterbury/asyoulik.txt", "canterb
          "canterbury/plrabn12.txt", "canterbury/cp.html", "canterbury/fields.c", "canterbury/grammar.lsp",
          "canterbury/xargs.1"]
 SHUFFLE_SEED = 2026
+INPUT_KIND = f"corpus texts, lines shuffled, seed {SHUFFLE_SEED}"  # what a logged run's input was
 
 
 def parse_size(text: str) -> int:
@@ -78,33 +86,35 @@ def largest_text(target: Path) -> Path:
     return target
 
 
-def throughput(level: str, source: Path, scratch: Path, *, block_size: int | None, repeat: int) -> dict:
-    """Median wall-clock throughput with 1 and 2 workers, the runs interleaved."""
+def measured_round_trip(log: RunLog, level: str, source: Path, scratch: Path, *, workers: int,
+                        block_size: int | None, occurrence: int = 0) -> dict:
+    """One round trip, taken from the log when resuming and it is there, else run and logged at once."""
     from bench.scale_measure import round_trip
 
-    runs = {1: [], 2: []}
-    for _ in range(repeat):
+    key = (level, source.stat().st_size, workers, block_size, INPUT_KIND)
+    return log.measure(key, lambda: round_trip(level, source, scratch, workers=workers, block_size=block_size),
+                       occurrence=occurrence)
+
+
+def throughput(log: RunLog, level: str, source: Path, scratch: Path, *, block_size: int | None, repeat: int) -> None:
+    """Round trips with 1 and 2 workers, interleaved, ``repeat`` of each (the report takes medians)."""
+    for attempt in range(repeat):
         for workers in (1, 2):
-            runs[workers].append(round_trip(level, source, scratch, workers=workers, block_size=block_size))
-    row = {"level": level, "input_bytes": source.stat().st_size, "block_size": block_size, "runs": runs}
-    for direction in ("compress", "decompress"):
-        for workers in (1, 2):
-            row[f"{direction}_kB_per_s_{workers}w"] = statistics.median(r[f"{direction}_kB_per_s"]
-                                                                         for r in runs[workers])
-        row[f"{direction}_speedup"] = row[f"{direction}_kB_per_s_2w"] / row[f"{direction}_kB_per_s_1w"]
-    return row
+            measured_round_trip(log, level, source, scratch, workers=workers, block_size=block_size,
+                                occurrence=attempt)
 
 
-def memory(level: str, small: Path, large: Path, scratch: Path, *, block_size: int | None) -> dict:
-    """Peak tree memory at both sizes with 1 worker, and at the full size with 2 (round trips checked)."""
-    from bench.scale_measure import round_trip
+MEMORY_RUNS = {"small-1w": ("small", 1), "large-1w": ("large", 1), "large-2w": ("large", 2)}
 
-    rows = {"small_1w": round_trip(level, small, scratch, workers=1, block_size=block_size),
-            "large_1w": round_trip(level, large, scratch, workers=1, block_size=block_size),
-            "large_2w": round_trip(level, large, scratch, workers=2, block_size=block_size)}
-    peak = {name: max(row["compress_peak_tree_mib"], row["decompress_peak_tree_mib"]) for name, row in rows.items()}
-    return {"level": level, "block_size": block_size, "runs": rows, "peak_mib": peak,
-            "large_over_small_1w": peak["large_1w"] / peak["small_1w"]}
+
+def memory(log: RunLog, level: str, inputs: dict[str, Path], scratch: Path, *, block_size: int | None,
+           runs: list[str]) -> None:
+    """Round trips whose peak tree memory the report compares: the small and the large input with 1
+    worker (memory must not grow with the input), the large with 2; ``runs`` picks which, so that
+    the hours-long ones can be run in a sitting of their own."""
+    for name in runs:
+        size_name, workers = MEMORY_RUNS[name]
+        measured_round_trip(log, level, inputs[size_name], scratch, workers=workers, block_size=block_size)
 
 
 def size_cost(level: str, texts: list[Path], block_sizes: list[int]) -> list[dict]:
@@ -136,55 +146,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--block-size", type=parse_size, default=None,
                         help="Block size for every run (default: each level's own).")
     parser.add_argument("--cost-block-sizes", nargs="*", type=parse_size, default=[2**18, 2**20, 2**22])
-    parser.add_argument("--cost-files", nargs="*", default=["enwik6", "texts"], choices=["enwik6", "texts"],
-                        help="Size cost on enwik6 and/or the corpus's texts concatenated.")
+    parser.add_argument("--cost-files", nargs="*", default=["enwik6", "texts"],
+                        choices=["enwik6", "texts", "small", "large"],
+                        help="Size cost on enwik6, the corpus's texts concatenated, and/or the built inputs.")
     parser.add_argument("--parts", nargs="*", default=["throughput", "memory", "size-cost"],
                         choices=["throughput", "memory", "size-cost"])
     parser.add_argument("--repeat", type=int, default=1, help="Interleaved throughput runs per worker count.")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale")
+    parser.add_argument("--resume", action="store_true",
+                        help="Take the round trips that OUT/runs.jsonl already holds instead of running them again "
+                             "(every finished round trip is appended there at once, resumed or not).")
+    parser.add_argument("--memory-runs", nargs="*", default=list(MEMORY_RUNS), choices=list(MEMORY_RUNS),
+                        help="Which memory round trips to run (default all; the log keeps the others).")
     args = parser.parse_args(argv)
+    from bench.scale_log import RunLog, SizeCostLog
+    from bench.scale_report import write_markdown
+
+    log = RunLog(args.out / "runs.jsonl", resume=args.resume)
+    costs = SizeCostLog(args.out / "size_cost.jsonl")
     if not (CORPUS / "enwik6").exists():
         sys.exit(f"the corpus is not at {CORPUS}")
-    results = {"machine": {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
-                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
-               "arguments": {key: (str(value) if isinstance(value, Path) else value)
-                             for key, value in vars(args).items()},
-               "throughput": [], "memory": [], "size_cost": []}
     with tempfile.TemporaryDirectory(prefix="tzscale-") as scratch_name:
         scratch = Path(scratch_name)
-        small = build_input(args.small_size, scratch / "small.txt") if {"throughput", "memory"} & set(args.parts) else None
-        large = build_input(args.size, scratch / "large.txt") if "memory" in args.parts else None
+        inputs = {"small": lambda: build_input(args.small_size, scratch / "small.txt"),
+                  "large": lambda: build_input(args.size, scratch / "large.txt"),
+                  "enwik6": lambda: CORPUS / "enwik6", "texts": lambda: largest_text(scratch / "texts.txt")}
         for level in args.levels:
             if "throughput" in args.parts:
-                results["throughput"].append(throughput(level, small, scratch, block_size=args.block_size,
-                                                        repeat=args.repeat))
-                _say(results["throughput"][-1], "throughput")
+                throughput(log, level, inputs["small"](), scratch, block_size=args.block_size, repeat=args.repeat)
             if "memory" in args.parts:
-                results["memory"].append(memory(level, small, large, scratch, block_size=args.block_size))
-                _say(results["memory"][-1], "memory")
+                needed = {MEMORY_RUNS[name][0] for name in args.memory_runs}
+                memory(log, level, {name: inputs[name]() for name in needed}, scratch, block_size=args.block_size,
+                       runs=args.memory_runs)
             if "size-cost" in args.parts:
                 chosen = args.block_size or _level_block_size(level)
                 sizes = sorted({chosen, *args.cost_block_sizes})
-                texts = {"enwik6": lambda: CORPUS / "enwik6", "texts": lambda: largest_text(scratch / "texts.txt")}
-                results["size_cost"] += size_cost(level, [texts[name]() for name in args.cost_files], sizes)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "scale.json").write_text(json.dumps(results, indent=1))
-    from bench.scale_report import write_markdown
-
-    write_markdown(results, args.out / "scale.md")
-    print(f"wrote {args.out}/scale.json and scale.md")
+                costs.add(size_cost(level, [inputs[name]() for name in args.cost_files], sizes))
+    write_markdown(log.rows, costs.rows, args.out / "scale.md")
+    print(f"wrote {args.out}/scale.md from {args.out}/runs.jsonl and size_cost.jsonl")
 
 
 def _level_block_size(level: str) -> int:
     from trainzip.codec.presets import preset
 
     return preset(level).block_size
-
-
-def _say(row: dict, part: str) -> None:
-    summary = {key: round(value, 3) if isinstance(value, float) else value for key, value in row.items()
-               if key != "runs"}
-    print(f"{part}: {json.dumps(summary)}", flush=True)
 
 
 if __name__ == "__main__":

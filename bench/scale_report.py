@@ -1,36 +1,111 @@
-"""The scale benchmark's results as a Markdown page (bench/scale.py writes them)."""
+"""The scale benchmark's results as a Markdown page, built from every round trip its log holds
+(bench/scale.py appends each one as it finishes; see `scale_log`), so that parts measured in
+different sittings land on one page, each row with its date and the machine's load around it."""
 
 from __future__ import annotations
 
+import statistics
+from collections import defaultdict
 from pathlib import Path
 
 
-def _throughput_table(rows: list[dict]) -> list[str]:
-    lines = ["## Throughput, 1 and 2 workers (wall clock, start-up included; interleaved, median)", "",
-             "| level | input bytes | block size | compress kB/s 1w | 2w | speed-up | decompress kB/s 1w | 2w | "
-             "speed-up |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['level']} | {r['input_bytes']:,} | {r['block_size'] or 'level'} | "
-                     f"{r['compress_kB_per_s_1w']:.1f} | {r['compress_kB_per_s_2w']:.1f} | "
-                     f"{r['compress_speedup']:.2f}x | {r['decompress_kB_per_s_1w']:.1f} | "
-                     f"{r['decompress_kB_per_s_2w']:.1f} | {r['decompress_speedup']:.2f}x |")
+def _group(rows: list[dict], *fields: str) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row.get(field) for field in fields)].append(row)
+    return groups
+
+
+def _block(size: int | None) -> str:
+    return "level's own" if size is None else f"{size:,}"
+
+
+def _load(row: dict) -> str:
+    before, after = row.get("load_average_before"), row.get("load_average_after")
+    return "-" if before is None else f"{before:.1f} / {after:.1f}"
+
+
+def runs_table(runs: list[dict]) -> list[str]:
+    """Every round trip, as it was measured."""
+    lines = ["## Round trips (each a fresh `python -m trainzip` process; wall clock, start-up included; every one "
+             "checked byte for byte)", "",
+             "| date | level | input bytes | block size | workers | compressed bytes | compress s | kB/s | "
+             "decompress s | kB/s | peak tree MiB (c / d) | load before / after |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        lines.append(f"| {r.get('date', '-')} | {r['level']} | {r['input_bytes']:,} | {_block(r['block_size'])} | "
+                     f"{r['workers']} | {r['compressed_bytes']:,} | {r['compress_wall_s']:,.1f} | "
+                     f"{r['compress_kB_per_s']:.1f} | {r['decompress_wall_s']:,.1f} | {r['decompress_kB_per_s']:.1f} | "
+                     f"{r['compress_peak_tree_mib']:,.0f} / {r['decompress_peak_tree_mib']:,.0f} | {_load(r)} |")
     return lines
 
 
-def _memory_table(rows: list[dict]) -> list[str]:
-    lines = ["## Peak resident memory of the process tree (MiB; round trips checked)", "",
-             "| level | block size | small, 1 worker | large, 1 worker | large / small | large, 2 workers |",
-             "|---|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        peak = r["peak_mib"]
-        lines.append(f"| {r['level']} | {r['block_size'] or 'level'} | {peak['small_1w']:,.0f} "
-                     f"({r['runs']['small_1w']['input_bytes']:,} B) | {peak['large_1w']:,.0f} "
-                     f"({r['runs']['large_1w']['input_bytes']:,} B) | {r['large_over_small_1w']:.3f} | "
-                     f"{peak['large_2w']:,.0f} |")
+def speedup_rows(runs: list[dict]) -> list[dict]:
+    """2 workers' median throughput over 1 worker's, for every input measured with both."""
+    rows = []
+    for (level, size, block_size, kind), group in _group(runs, "level", "input_bytes", "block_size",
+                                                         "input_kind").items():
+        by_workers = _group(group, "workers")
+        if (1,) not in by_workers or (2,) not in by_workers:
+            continue
+        row = {"level": level, "input_bytes": size, "block_size": block_size, "input_kind": kind,
+               "runs": (len(by_workers[(1,)]), len(by_workers[(2,)]))}
+        for direction in ("compress", "decompress"):
+            for workers in (1, 2):
+                row[f"{direction}_{workers}w"] = statistics.median(r[f"{direction}_kB_per_s"]
+                                                                   for r in by_workers[(workers,)])
+            row[f"{direction}_speedup"] = row[f"{direction}_2w"] / row[f"{direction}_1w"]
+        rows.append(row)
+    return rows
+
+
+def speedup_table(runs: list[dict]) -> list[str]:
+    lines = ["## Throughput, 2 workers against 1 (median kB/s of the round trips above)", "",
+             "| level | input bytes | block size | runs 1w / 2w | compress 1w | 2w | speed-up | decompress 1w | 2w | "
+             "speed-up |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in speedup_rows(runs):
+        lines.append(f"| {r['level']} | {r['input_bytes']:,} | {_block(r['block_size'])} | {r['runs'][0]} / "
+                     f"{r['runs'][1]} | {r['compress_1w']:.1f} | {r['compress_2w']:.1f} | "
+                     f"{r['compress_speedup']:.2f}x | {r['decompress_1w']:.1f} | {r['decompress_2w']:.1f} | "
+                     f"{r['decompress_speedup']:.2f}x |")
     return lines
 
 
-def _cost_table(rows: list[dict]) -> list[str]:
+def memory_rows(runs: list[dict]) -> list[dict]:
+    """Per level and block size: the peak tree memory with 1 worker at the smallest and the largest
+    input measured, their ratio, and the peak with 2 workers at the largest input."""
+    rows = []
+    for (level, block_size, kind), group in _group(runs, "level", "block_size", "input_kind").items():
+        peak = {}
+        for r in group:
+            key = (r["workers"], r["input_bytes"])
+            peak[key] = max(peak.get(key, 0.0), r["compress_peak_tree_mib"], r["decompress_peak_tree_mib"])
+        one = sorted(size for workers, size in peak if workers == 1)
+        two = sorted(size for workers, size in peak if workers == 2)
+        row = {"level": level, "block_size": block_size, "input_kind": kind,
+               "small": (one[0], peak[(1, one[0])]) if one else None,
+               "large": (one[-1], peak[(1, one[-1])]) if len(one) > 1 else None,
+               "two_workers": (two[-1], peak[(2, two[-1])]) if two else None}
+        row["ratio"] = row["large"][1] / row["small"][1] if row["large"] else None
+        rows.append(row)
+    return rows
+
+
+def memory_table(runs: list[dict]) -> list[str]:
+    def cell(pair):
+        return "-" if pair is None else f"{pair[1]:,.0f} ({pair[0]:,} B)"
+
+    lines = ["## Peak resident memory of the process tree (MiB, the larger of compress and decompress)", "",
+             "| level | block size | smallest input, 1 worker | largest input, 1 worker | largest / smallest | "
+             "largest input, 2 workers |", "|---|---:|---:|---:|---:|---:|"]
+    for r in memory_rows(runs):
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        lines.append(f"| {r['level']} | {_block(r['block_size'])} | {cell(r['small'])} | {cell(r['large'])} | "
+                     f"{ratio} | {cell(r['two_workers'])} |")
+    return lines
+
+
+def cost_table(rows: list[dict]) -> list[str]:
     lines = ["## Size cost of the block size against one block", "",
              "| level | file | input bytes | block size | blocks | bytes | one block | cost |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -40,15 +115,13 @@ def _cost_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def write_markdown(results: dict, path: Path) -> None:
-    """Tables of every part that ran."""
-    machine = results["machine"]
-    lines = [f"# Scale benchmark ({machine['date']}, {machine['cpus']} CPUs, {machine['machine']}, "
-             f"Python {machine['python']})", "", f"Arguments: `{results['arguments']}`", ""]
-    if results["throughput"]:
-        lines += _throughput_table(results["throughput"]) + [""]
-    if results["memory"]:
-        lines += _memory_table(results["memory"]) + [""]
-    if results["size_cost"]:
-        lines += _cost_table(results["size_cost"]) + [""]
+def write_markdown(runs: list[dict], size_costs: list[dict], path: Path) -> None:
+    """Tables of everything measured so far."""
+    kinds = sorted({r["input_kind"] for r in runs if r.get("input_kind")})
+    lines = ["# Scale benchmark", "", "Written by `python bench/scale.py` from the round trips in `runs.jsonl` and the "
+             "sizes in `size_cost.jsonl`, every run there so far. Inputs: " + ("; ".join(kinds) or "-") + ".", ""]
+    if runs:
+        lines += speedup_table(runs) + [""] + memory_table(runs) + [""] + runs_table(runs) + [""]
+    if size_costs:
+        lines += cost_table(size_costs) + [""]
     path.write_text("\n".join(lines))
