@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,13 +50,25 @@ class RunLog:
         row = run()
         row.update(input_kind=key[4], load_average_before=load_before, load_average_after=os.getloadavg()[0],
                    date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpus=os.cpu_count(),
-                   machine=platform.machine(), python=platform.python_version())
+                   machine=platform.machine(), python=platform.python_version(), commit=_commit())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as log:
             log.write(json.dumps(row) + "\n")
         self.rows.append(row)
         print(f"run: {json.dumps(row)}", flush=True)
         return row
+
+
+def _commit() -> str | None:
+    """The checkout's commit, '+' where its files differ from it: which code a run measured."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        return (commit + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")) or None
+    except OSError:
+        return None
 
 
 class SizeCostLog:

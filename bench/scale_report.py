@@ -29,11 +29,12 @@ def runs_table(runs: list[dict]) -> list[str]:
     """Every round trip, as it was measured."""
     lines = ["## Round trips (each a fresh `python -m trainzip` process; wall clock, start-up included; every one "
              "checked byte for byte)", "",
-             "| date | level | input bytes | block size | workers | compressed bytes | compress s | kB/s | "
+             "| date | commit | level | input bytes | block size | workers | compressed bytes | compress s | kB/s | "
              "decompress s | kB/s | peak tree MiB (c / d) | load before / after |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
-        lines.append(f"| {r.get('date', '-')} | {r['level']} | {r['input_bytes']:,} | {_block(r['block_size'])} | "
+        lines.append(f"| {r.get('date', '-')} | {r.get('commit') or '-'} | {r['level']} | {r['input_bytes']:,} | "
+                     f"{_block(r['block_size'])} | "
                      f"{r['workers']} | {r['compressed_bytes']:,} | {r['compress_wall_s']:,.1f} | "
                      f"{r['compress_kB_per_s']:.1f} | {r['decompress_wall_s']:,.1f} | {r['decompress_kB_per_s']:.1f} | "
                      f"{r['compress_peak_tree_mib']:,.0f} / {r['decompress_peak_tree_mib']:,.0f} | {_load(r)} |")
@@ -73,13 +74,12 @@ def speedup_table(runs: list[dict]) -> list[str]:
 
 def memory_rows(runs: list[dict]) -> list[dict]:
     """Per level and block size: the peak tree memory with 1 worker at the smallest and the largest
-    input measured, their ratio, and the peak with 2 workers at the largest input."""
+    input measured, their ratio, and the peak with 2 workers at the largest input; each from the
+    newest run of its size and worker count (memory is a property of the code as it now is)."""
     rows = []
     for (level, block_size, kind), group in _group(runs, "level", "block_size", "input_kind").items():
-        peak = {}
-        for r in group:
-            key = (r["workers"], r["input_bytes"])
-            peak[key] = max(peak.get(key, 0.0), r["compress_peak_tree_mib"], r["decompress_peak_tree_mib"])
+        peak = {(r["workers"], r["input_bytes"]): max(r["compress_peak_tree_mib"], r["decompress_peak_tree_mib"])
+                for r in group}  # the log is oldest first: the newest of each key stays
         one = sorted(size for workers, size in peak if workers == 1)
         two = sorted(size for workers, size in peak if workers == 2)
         row = {"level": level, "block_size": block_size, "input_kind": kind,

@@ -19,6 +19,7 @@ import numpy as np
 
 from trainzip.codec.bit_loop import CurveGrains
 from trainzip.codec.byte_steps import ByteStreamLearner
+from trainzip.codec.large_buffers import return_large_buffers_to_the_system
 from trainzip.codec.learning_curve import GRAIN_SHIFT, block_grains, stored_grains
 from trainzip.codec.settings import CodecConfig
 from trainzip.coding.bit_channel import BitChannel
@@ -79,7 +80,7 @@ class BlockResult:
 
     index: int
     block: Block | None  # encoding: the block to write
-    data: bytes | None  # decoding: the block's bytes
+    data: bytes | np.ndarray | None  # decoding: the block's bytes ((n,) uint8 where it was decoded, not a copy)
     first_grain: int
     grains: np.ndarray  # ideal bits per input grain (see learning_curve)
     ideal_bits: float
@@ -96,6 +97,7 @@ def _check_numerics(job: BlockJob) -> None:
 
 def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
+    return_large_buffers_to_the_system()  # in whichever process codes it
     crc = zlib.crc32(job.block)
     source = np.frombuffer(job.block, dtype=np.uint8)  # a bytearray's buffer is coded in place
     channel = BitChannel()
@@ -112,6 +114,7 @@ def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> Blo
 
 def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Decode one recorded block, checked against its CRC-32 where the file records one."""
+    return_large_buffers_to_the_system()  # in whichever process decodes it
     block = job.block
     if block.stored:
         data = block.payload
@@ -119,13 +122,12 @@ def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> Blo
     else:
         _check_numerics(job)
         try:
-            decoded, first_grain, grains = code_block(job.config, BitChannel(block.payload),
-                                                      np.zeros(block.original_length, dtype=np.uint8), progress,
-                                                      offset=job.offset)
+            data, first_grain, grains = code_block(job.config, BitChannel(block.payload),
+                                                   np.zeros(block.original_length, dtype=np.uint8), progress,
+                                                   offset=job.offset)
         except FormatError:  # the decoder read past the payload's end (see `BitChannel.read_past_end`)
             raise FormatError(f"corrupt file: block {job.index}'s payload ends before the "
                               f"{block.original_length:,} bytes it claims to hold") from None
-        data = decoded.tobytes()
     if block.original_crc32 is not None and zlib.crc32(data) != block.original_crc32:
         raise IntegrityError(f"block {job.index} does not decode to its recorded checksum "
                              f"(corrupt file)")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from trainzip.codec.block_coder import BlockJob, BlockResult, decode_block, encode_block
+from trainzip.codec.large_buffers import return_large_buffers_to_the_system
 from trainzip.codec.learning_curve import LearningCurve
 from trainzip.codec.presets import settings_from_record, settings_record
 from trainzip.codec.report import KIND, CodingReport, Progress
@@ -104,12 +105,16 @@ def _refuse_machine_dependent(config: CodecConfig, block_length: int) -> None:
                             f"floats depend on the machine); code with kind {EXACT_LSTM!r}, or without a network")
 
 
+_READ_PIECE = 1 << 20  # bytes asked of the input at a time
+
+
 def _read_block(source: BinaryIO, size: int) -> bytearray:
     """Up to ``size`` bytes, in a buffer the learner can code in place (no copy); a pipe may give
-    less than asked at a time, so every block but the last is full."""
+    less than asked at a time, so every block but the last is full. The block grows a piece at a
+    time: one read of a whole block would hold it twice, as bytes and as this buffer."""
     block = bytearray()
     while len(block) < size:
-        piece = source.read(size - len(block))
+        piece = source.read(min(size - len(block), _READ_PIECE))
         if not piece:
             break
         block += piece
@@ -131,6 +136,7 @@ def compress_stream(source: BinaryIO, sink: BinaryIO, config: CodecConfig, *, ex
                     progress: Progress | None = None) -> CodingReport:
     """Compress everything ``source`` holds into ``sink``, block by block; returns the run's figures."""
     started = time.perf_counter()
+    return_large_buffers_to_the_system()  # the blocks read here, and their results, as they come and go
     digest, curve, tally = hashlib.sha256(), LearningCurve(), _Tally(progress)
     writer, held, payload_bytes = None, None, 0
     for result in (executor or SerialExecutor()).run(encode_block, _encode_jobs(source, config, digest),
@@ -171,6 +177,7 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | 
     (the CLI writes to a temporary file, renamed into place only on success).
     """
     started = time.perf_counter()
+    return_large_buffers_to_the_system()
     reader = open_reader(source, limits_for=frame_limits)
     config = settings_from_metadata(reader.metadata)
     # a 0.6 network file's numerics: checked by the worker of each coded block before it decodes
@@ -182,6 +189,7 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | 
         digest.update(result.data)
         tally.finish_block(result.index, len(result.data), result.ideal_bits)
         curve.add(result.first_grain, result.grains, length=len(result.data), total_bits=result.ideal_bits)
+        del result  # its bytes, written: not kept while the next block decodes
     if curve.length != reader.original_length or digest.digest()[:DIGEST_BYTES] != reader.original_digest:
         raise IntegrityError("decoded data does not match the original's checksum (corrupt file or different numerics)")
     return CodingReport(curve.length, reader.compressed_bytes, payload[0], time.perf_counter() - started, curve,
