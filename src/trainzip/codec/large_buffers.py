@@ -4,11 +4,13 @@ a flat peak of memory, whatever the input's length.
 glibc's malloc serves a request from its heap unless it is at least the mmap threshold, and it
 raises that threshold to the size of each mapped buffer freed (up to 32 MiB). Once a block's first
 16 MiB buffer is freed, the next blocks' buffers (their bytes, the decoder's output, the coder's
-payload) come from the heap, whose freed holes stay with the process. Measured with `trainzip -T 1`
-at fast (bench/scale.py): 100 MB in six 16 MiB blocks peaked 12% above 10 MB in one block; in
-blocks of 4 MiB, the peak grew by about a block and a half over three blocks. A fixed threshold
-keeps every buffer of 256 KiB or more in a mapping of its own, unmapped when freed: the growth is
-gone (the same measurement). Where the C library is not glibc nothing is changed.
+payload) come from the heap, whose freed holes stay with the process. Measured at fast with one
+worker: 100 MB in six 16 MiB blocks peaked 12% above 10 MB in one block (bench/scale.py); coding
+three 4 MiB blocks in one process, the peak grew by 7 MiB from the first block to the third, and
+the process never gave memory back between blocks. A fixed threshold keeps every buffer of 256 KiB
+or more in a mapping of its own, unmapped when freed: with it, the same three blocks peaked within
+1.5 MiB of each other, and memory fell back between blocks. Where the C library is not glibc
+nothing is changed.
 
 This is a call to the C library (through ctypes) because no Python library sets malloc's options.
 """
