@@ -49,8 +49,10 @@ def speedup_rows(runs: list[dict]) -> list[dict]:
         by_workers = _group(group, "workers")
         if (1,) not in by_workers or (2,) not in by_workers:
             continue
+        loads = [r.get("load_average_before") for r in group]
         row = {"level": level, "input_bytes": size, "block_size": block_size, "input_kind": kind,
-               "runs": (len(by_workers[(1,)]), len(by_workers[(2,)]))}
+               "runs": (len(by_workers[(1,)]), len(by_workers[(2,)])),
+               "highest_load_before": None if None in loads else max(loads)}
         for direction in ("compress", "decompress"):
             for workers in (1, 2):
                 row[f"{direction}_{workers}w"] = statistics.median(r[f"{direction}_kB_per_s"]
@@ -63,12 +65,13 @@ def speedup_rows(runs: list[dict]) -> list[dict]:
 def speedup_table(runs: list[dict]) -> list[str]:
     lines = ["## Throughput, 2 workers against 1 (median kB/s of the round trips above)", "",
              "| level | input bytes | block size | runs 1w / 2w | compress 1w | 2w | speed-up | decompress 1w | 2w | "
-             "speed-up |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "speed-up | highest load before a run |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in speedup_rows(runs):
+        load = "not recorded" if r["highest_load_before"] is None else f"{r['highest_load_before']:.1f}"
         lines.append(f"| {r['level']} | {r['input_bytes']:,} | {_block(r['block_size'])} | {r['runs'][0]} / "
                      f"{r['runs'][1]} | {r['compress_1w']:.1f} | {r['compress_2w']:.1f} | "
                      f"{r['compress_speedup']:.2f}x | {r['decompress_1w']:.1f} | {r['decompress_2w']:.1f} | "
-                     f"{r['decompress_speedup']:.2f}x |")
+                     f"{r['decompress_speedup']:.2f}x | {load} |")
     return lines
 
 
@@ -78,8 +81,8 @@ def memory_rows(runs: list[dict]) -> list[dict]:
     newest run of its size and worker count (memory is a property of the code as it now is)."""
     rows = []
     for (level, block_size, kind), group in _group(runs, "level", "block_size", "input_kind").items():
-        peak = {(r["workers"], r["input_bytes"]): max(r["compress_peak_tree_mib"], r["decompress_peak_tree_mib"])
-                for r in group}  # the log is oldest first: the newest of each key stays
+        newest = {(r["workers"], r["input_bytes"]): r for r in group}  # the log is oldest first
+        peak = {key: max(r["compress_peak_tree_mib"], r["decompress_peak_tree_mib"]) for key, r in newest.items()}
         one = sorted(size for workers, size in peak if workers == 1)
         two = sorted(size for workers, size in peak if workers == 2)
         row = {"level": level, "block_size": block_size, "input_kind": kind,
@@ -87,6 +90,7 @@ def memory_rows(runs: list[dict]) -> list[dict]:
                "large": (one[-1], peak[(1, one[-1])]) if len(one) > 1 else None,
                "two_workers": (two[-1], peak[(2, two[-1])]) if two else None}
         row["ratio"] = row["large"][1] / row["small"][1] if row["large"] else None
+        row["commits"] = sorted({newest[key].get("commit") or "-" for key in newest})
         rows.append(row)
     return rows
 
@@ -97,11 +101,11 @@ def memory_table(runs: list[dict]) -> list[str]:
 
     lines = ["## Peak resident memory of the process tree (MiB, the larger of compress and decompress)", "",
              "| level | block size | smallest input, 1 worker | largest input, 1 worker | largest / smallest | "
-             "largest input, 2 workers |", "|---|---:|---:|---:|---:|---:|"]
+             "largest input, 2 workers | commits |", "|---|---:|---:|---:|---:|---:|---|"]
     for r in memory_rows(runs):
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
         lines.append(f"| {r['level']} | {_block(r['block_size'])} | {cell(r['small'])} | {cell(r['large'])} | "
-                     f"{ratio} | {cell(r['two_workers'])} |")
+                     f"{ratio} | {cell(r['two_workers'])} | {', '.join(r['commits'])} |")
     return lines
 
 
