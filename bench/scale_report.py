@@ -25,20 +25,24 @@ def _load(row: dict) -> str:
     return "-" if before is None else f"{before:.1f} / {after:.1f}"
 
 
+def _table(title: str, columns: list[tuple[str, bool]], rows: list[list[str]]) -> list[str]:
+    """A Markdown table under a heading; columns are (name, right-aligned) pairs."""
+    return [f"## {title}", "", "| " + " | ".join(name for name, _ in columns) + " |",
+            "|" + "|".join("---:" if right else "---" for _, right in columns) + "|",
+            *("| " + " | ".join(cells) + " |" for cells in rows)]
+
+
 def runs_table(runs: list[dict]) -> list[str]:
     """Every round trip, as it was measured."""
-    lines = ["## Round trips (each a fresh `python -m trainzip` process; wall clock, start-up included; every one "
-             "checked byte for byte)", "",
-             "| date | commit | level | input bytes | block size | workers | compressed bytes | compress s | kB/s | "
-             "decompress s | kB/s | peak tree MiB (c / d) | load before / after |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in runs:
-        lines.append(f"| {r.get('date', '-')} | {r.get('commit') or '-'} | {r['level']} | {r['input_bytes']:,} | "
-                     f"{_block(r['block_size'])} | "
-                     f"{r['workers']} | {r['compressed_bytes']:,} | {r['compress_wall_s']:,.1f} | "
-                     f"{r['compress_kB_per_s']:.1f} | {r['decompress_wall_s']:,.1f} | {r['decompress_kB_per_s']:.1f} | "
-                     f"{r['compress_peak_tree_mib']:,.0f} / {r['decompress_peak_tree_mib']:,.0f} | {_load(r)} |")
-    return lines
+    columns = [("date", False), ("commit", False), ("level", False), ("input bytes", True), ("block size", True),
+               ("workers", True), ("compressed bytes", True), ("compress s", True), ("kB/s", True),
+               ("decompress s", True), ("kB/s", True), ("peak tree MiB (c / d)", True), ("load before / after", True)]
+    rows = [[r.get("date", "-"), r.get("commit") or "-", r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]),
+             str(r["workers"]), f"{r['compressed_bytes']:,}", f"{r['compress_wall_s']:,.1f}",
+             f"{r['compress_kB_per_s']:.1f}", f"{r['decompress_wall_s']:,.1f}", f"{r['decompress_kB_per_s']:.1f}",
+             f"{r['compress_peak_tree_mib']:,.0f} / {r['decompress_peak_tree_mib']:,.0f}", _load(r)] for r in runs]
+    return _table("Round trips (each a fresh `python -m trainzip` process; wall clock, start-up included; every one "
+                  "checked byte for byte)", columns, rows)
 
 
 def speedup_rows(runs: list[dict]) -> list[dict]:
@@ -63,16 +67,15 @@ def speedup_rows(runs: list[dict]) -> list[dict]:
 
 
 def speedup_table(runs: list[dict]) -> list[str]:
-    lines = ["## Throughput, 2 workers against 1 (median kB/s of the round trips above)", "",
-             "| level | input bytes | block size | runs 1w / 2w | compress 1w | 2w | speed-up | decompress 1w | 2w | "
-             "speed-up | highest load before a run |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in speedup_rows(runs):
-        load = "not recorded" if r["highest_load_before"] is None else f"{r['highest_load_before']:.1f}"
-        lines.append(f"| {r['level']} | {r['input_bytes']:,} | {_block(r['block_size'])} | {r['runs'][0]} / "
-                     f"{r['runs'][1]} | {r['compress_1w']:.1f} | {r['compress_2w']:.1f} | "
-                     f"{r['compress_speedup']:.2f}x | {r['decompress_1w']:.1f} | {r['decompress_2w']:.1f} | "
-                     f"{r['decompress_speedup']:.2f}x | {load} |")
-    return lines
+    columns = [("level", False), ("input bytes", True), ("block size", True), ("runs 1w / 2w", True),
+               ("compress 1w", True), ("2w", True), ("speed-up", True), ("decompress 1w", True), ("2w", True),
+               ("speed-up", True), ("highest load before a run", True)]
+    rows = [[r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]), f"{r['runs'][0]} / {r['runs'][1]}",
+             f"{r['compress_1w']:.1f}", f"{r['compress_2w']:.1f}", f"{r['compress_speedup']:.2f}x",
+             f"{r['decompress_1w']:.1f}", f"{r['decompress_2w']:.1f}", f"{r['decompress_speedup']:.2f}x",
+             "not recorded" if r["highest_load_before"] is None else f"{r['highest_load_before']:.1f}"]
+            for r in speedup_rows(runs)]
+    return _table("Throughput, 2 workers against 1 (median kB/s of the round trips below)", columns, rows)
 
 
 def memory_rows(runs: list[dict]) -> list[dict]:
@@ -99,24 +102,21 @@ def memory_table(runs: list[dict]) -> list[str]:
     def cell(pair):
         return "-" if pair is None else f"{pair[1]:,.0f} ({pair[0]:,} B)"
 
-    lines = ["## Peak resident memory of the process tree (MiB, the larger of compress and decompress)", "",
-             "| level | block size | smallest input, 1 worker | largest input, 1 worker | largest / smallest | "
-             "largest input, 2 workers | commits |", "|---|---:|---:|---:|---:|---:|---|"]
-    for r in memory_rows(runs):
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
-        lines.append(f"| {r['level']} | {_block(r['block_size'])} | {cell(r['small'])} | {cell(r['large'])} | "
-                     f"{ratio} | {cell(r['two_workers'])} | {', '.join(r['commits'])} |")
-    return lines
+    columns = [("level", False), ("block size", True), ("smallest input, 1 worker", True),
+               ("largest input, 1 worker", True), ("largest / smallest", True), ("largest input, 2 workers", True),
+               ("commits", False)]
+    rows = [[r["level"], _block(r["block_size"]), cell(r["small"]), cell(r["large"]),
+             "-" if r["ratio"] is None else f"{r['ratio']:.3f}", cell(r["two_workers"]), ", ".join(r["commits"])]
+            for r in memory_rows(runs)]
+    return _table("Peak resident memory of the process tree (MiB, the larger of compress and decompress)", columns, rows)
 
 
 def cost_table(rows: list[dict]) -> list[str]:
-    lines = ["## Size cost of the block size against one block", "",
-             "| level | file | input bytes | block size | blocks | bytes | one block | cost |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['level']} | {r['file']} | {r['input_bytes']:,} | {r['block_size']:,} | {r['blocks']} | "
-                     f"{r['bytes']:,} | {r['one_block_bytes']:,} | {r['cost_percent']:+.2f}% |")
-    return lines
+    columns = [("level", False), ("file", False), ("input bytes", True), ("block size", True), ("blocks", True),
+               ("bytes", True), ("one block", True), ("cost", True)]
+    cells = [[r["level"], r["file"], f"{r['input_bytes']:,}", f"{r['block_size']:,}", str(r["blocks"]),
+              f"{r['bytes']:,}", f"{r['one_block_bytes']:,}", f"{r['cost_percent']:+.2f}%"] for r in rows]
+    return _table("Size cost of the block size against one block", columns, cells)
 
 
 def write_markdown(runs: list[dict], size_costs: list[dict], path: Path) -> None:
