@@ -33,6 +33,7 @@ class RunLog:
     def __init__(self, path: Path, *, resume: bool):
         self.path = path
         self.resume = resume
+        self.started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())  # runs of one sitting share it
         self.rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
     def recorded(self, key: RunKey) -> list[dict]:
@@ -46,11 +47,12 @@ class RunLog:
         if occurrence < len(recorded):
             print(f"recorded: {json.dumps(recorded[occurrence])}", flush=True)
             return recorded[occurrence]
-        load_before = os.getloadavg()[0]
+        load_before, commit = os.getloadavg()[0], _commit()
         row = run()
         row.update(input_kind=key[4], load_average_before=load_before, load_average_after=os.getloadavg()[0],
                    date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpus=os.cpu_count(),
-                   machine=platform.machine(), python=platform.python_version(), commit=_commit())
+                   machine=platform.machine(), python=platform.python_version(), commit=commit,
+                   sitting=self.started)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as log:
             log.write(json.dumps(row) + "\n")
@@ -60,13 +62,15 @@ class RunLog:
 
 
 def _commit() -> str | None:
-    """The checkout's commit, '+' where its files differ from it: which code a run measured."""
+    """The checkout's commit as a run starts, '+' where trainzip's sources differ from it: which code
+    the run measured (the results this benchmark writes are not code, and are left out)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short", "HEAD")
-        return (commit + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")) or None
+        edited = git("status", "--porcelain", "--untracked-files=no", "--", "../src")
+        return (commit + ("+" if edited else "")) or None
     except OSError:
         return None
 

@@ -46,15 +46,16 @@ def runs_table(runs: list[dict]) -> list[str]:
 
 
 def speedup_rows(runs: list[dict]) -> list[dict]:
-    """2 workers' median throughput over 1 worker's, for every input measured with both."""
+    """2 workers' median throughput over 1 worker's, for every input measured with both in one
+    sitting: a ratio only compares runs made side by side, on the machine as it was then."""
     rows = []
-    for (level, size, block_size, kind), group in _group(runs, "level", "input_bytes", "block_size",
-                                                         "input_kind").items():
+    for (level, size, block_size, kind, sitting), group in _group(runs, "level", "input_bytes", "block_size",
+                                                                  "input_kind", "sitting").items():
         by_workers = _group(group, "workers")
         if (1,) not in by_workers or (2,) not in by_workers:
             continue
         loads = [r.get("load_average_before") for r in group]
-        row = {"level": level, "input_bytes": size, "block_size": block_size, "input_kind": kind,
+        row = {"level": level, "input_bytes": size, "block_size": block_size, "input_kind": kind, "sitting": sitting,
                "runs": (len(by_workers[(1,)]), len(by_workers[(2,)])),
                "highest_load_before": None if None in loads else max(loads)}
         for direction in ("compress", "decompress"):
@@ -67,10 +68,11 @@ def speedup_rows(runs: list[dict]) -> list[dict]:
 
 
 def speedup_table(runs: list[dict]) -> list[str]:
-    columns = [("level", False), ("input bytes", True), ("block size", True), ("runs 1w / 2w", True),
+    columns = [("sitting", False), ("level", False), ("input bytes", True), ("block size", True), ("runs 1w / 2w", True),
                ("compress 1w", True), ("2w", True), ("speed-up", True), ("decompress 1w", True), ("2w", True),
                ("speed-up", True), ("highest load before a run", True)]
-    rows = [[r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]), f"{r['runs'][0]} / {r['runs'][1]}",
+    rows = [[r["sitting"] or "-", r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]),
+             f"{r['runs'][0]} / {r['runs'][1]}",
              f"{r['compress_1w']:.1f}", f"{r['compress_2w']:.1f}", f"{r['compress_speedup']:.2f}x",
              f"{r['decompress_1w']:.1f}", f"{r['decompress_2w']:.1f}", f"{r['decompress_speedup']:.2f}x",
              "not recorded" if r["highest_load_before"] is None else f"{r['highest_load_before']:.1f}"]
