@@ -213,11 +213,11 @@ def test_ctrl_c_leaves_no_file(tmp_path, after_seconds):
     the KeyboardInterrupt and compression ran to its end; the press must still stop it.
     """
     source = tmp_path / "big.txt"
-    source.write_bytes(corpus_file("enwik6").read_bytes())
+    source.write_bytes(corpus_file("enwik6").read_bytes() * 2)  # 1 MB alone took 8.9 s on a quiet machine
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     process = subprocess.Popen([sys.executable, "-m", "trainzip", "compress", "--level", "fast", str(source)],
                                stderr=subprocess.PIPE, env=env)
-    time.sleep(after_seconds)  # 8 s: past start-up, well inside the coding of 1 MB
+    time.sleep(after_seconds)  # 8 s: past start-up, well inside the coding of 2 MB
     assert process.poll() is None, "compression ended before it could be interrupted"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)

@@ -12,7 +12,7 @@ import pytest
 # a 20 MiB one freed; prints how much of the second the process still holds, in MiB.
 _HELD_AFTER_FREE = """
 import sys
-from trainzip.codec.large_buffers import return_large_buffers_to_the_system
+from trainzip.large_buffers import return_large_buffers_to_the_system
 if sys.argv[1] == "fixed":
     assert return_large_buffers_to_the_system()
 def rss_mib():
@@ -35,3 +35,29 @@ def test_a_freed_block_sized_buffer_is_given_back():
     """Without the fixed threshold glibc keeps a freed 20 MiB buffer in its heap; with it, it unmaps it."""
     assert _held_mib("default") > 15
     assert _held_mib("fixed") < 2
+
+
+def test_the_command_line_and_the_pools_workers_set_it_and_a_library_call_does_not(monkeypatch, tmp_path):
+    """trainzip's own processes give large buffers back; a host process calling the library keeps its malloc."""
+    import signal
+
+    import trainzip.engine.local as local
+    import trainzip.large_buffers as large_buffers
+    from trainzip.cli import main
+    from trainzip.codec import compress
+
+    calls = []
+    monkeypatch.setattr(large_buffers, "return_large_buffers_to_the_system", lambda: calls.append("set"))
+    monkeypatch.setattr(local, "return_large_buffers_to_the_system", lambda: calls.append("worker"))
+    compress(b"a library call", level="fast")
+    assert calls == []
+    (tmp_path / "text.txt").write_bytes(b"the command line " * 100)
+    assert main(["compress", "-q", "-T", "1", "--level", "fast", str(tmp_path / "text.txt")]) == 0
+    assert main(["decompress", "-q", "-T", "1", "-o", str(tmp_path / "back.txt"), str(tmp_path / "text.txt.tz")]) == 0
+    assert calls == ["set", "set"]
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        local._start_worker(None)
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert calls[-1] == "worker"

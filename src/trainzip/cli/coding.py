@@ -59,6 +59,9 @@ def compress_into(source: Source, output, *, config, progress: ProgressFactory, 
     back (the compressed file waits in a temporary file until then)."""
     from trainzip.codec import compress_stream, decompress_stream  # the codec only where something is coded
     from trainzip.engine import make_executor
+    from trainzip.large_buffers import return_large_buffers_to_the_system
+
+    return_large_buffers_to_the_system()  # blocks read, coded and written one after another
 
     with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
             executor:
@@ -84,6 +87,9 @@ def decompress_into(source: Source, output, *, progress: ProgressFactory,
     returns the CodingReport."""
     from trainzip.codec import decompress_stream
     from trainzip.engine import make_executor
+    from trainzip.large_buffers import return_large_buffers_to_the_system
+
+    return_large_buffers_to_the_system()
 
     with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
             executor, progress(None, "decompress") as callback:

@@ -19,7 +19,6 @@ import numpy as np
 
 from trainzip.codec.bit_loop import CurveGrains
 from trainzip.codec.byte_steps import ByteStreamLearner
-from trainzip.codec.large_buffers import return_large_buffers_to_the_system
 from trainzip.codec.learning_curve import GRAIN_SHIFT, block_grains, stored_grains
 from trainzip.codec.settings import CodecConfig
 from trainzip.coding.bit_channel import BitChannel
@@ -97,7 +96,6 @@ def _check_numerics(job: BlockJob) -> None:
 
 def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Code one block; an incompressible one is stored as it is (8 bits per byte, nothing to learn)."""
-    return_large_buffers_to_the_system()  # in whichever process codes it
     crc = zlib.crc32(job.block)
     source = np.frombuffer(job.block, dtype=np.uint8)  # a bytearray's buffer is coded in place
     channel = BitChannel()
@@ -114,7 +112,6 @@ def encode_block(job: BlockJob, progress: ProgressCallback | None = None) -> Blo
 
 def decode_block(job: BlockJob, progress: ProgressCallback | None = None) -> BlockResult:
     """Decode one recorded block, checked against its CRC-32 where the file records one."""
-    return_large_buffers_to_the_system()  # in whichever process decodes it
     block = job.block
     if block.stored:
         data = block.payload

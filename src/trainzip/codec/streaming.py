@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from trainzip.codec.block_coder import BlockJob, BlockResult, decode_block, encode_block
-from trainzip.codec.large_buffers import return_large_buffers_to_the_system
 from trainzip.codec.learning_curve import LearningCurve
 from trainzip.codec.presets import settings_from_record, settings_record
 from trainzip.codec.report import KIND, CodingReport, Progress
@@ -136,7 +135,6 @@ def compress_stream(source: BinaryIO, sink: BinaryIO, config: CodecConfig, *, ex
                     progress: Progress | None = None) -> CodingReport:
     """Compress everything ``source`` holds into ``sink``, block by block; returns the run's figures."""
     started = time.perf_counter()
-    return_large_buffers_to_the_system()  # the blocks read here, and their results, as they come and go
     digest, curve, tally = hashlib.sha256(), LearningCurve(), _Tally(progress)
     writer, held, payload_bytes = None, None, 0
     for result in (executor or SerialExecutor()).run(encode_block, _encode_jobs(source, config, digest),
@@ -177,7 +175,6 @@ def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | 
     (the CLI writes to a temporary file, renamed into place only on success).
     """
     started = time.perf_counter()
-    return_large_buffers_to_the_system()
     reader = open_reader(source, limits_for=frame_limits)
     config = settings_from_metadata(reader.metadata)
     # a 0.6 network file's numerics: checked by the worker of each coded block before it decodes

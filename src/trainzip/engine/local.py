@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from trainzip.engine.base import JobFunction, OnProgress, WindowedExecutor
 from trainzip.errors import TrainzipError
+from trainzip.large_buffers import return_large_buffers_to_the_system
 
 PROGRESS_INTERVAL_S = 0.2  # a worker reports a job's progress at most this often
 _progress_queue = None  # in a worker: where its progress reports go
@@ -25,6 +26,7 @@ _progress_queue = None  # in a worker: where its progress reports go
 def _start_worker(progress_queue) -> None:
     global _progress_queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return_large_buffers_to_the_system()  # a worker of ours codes block after block
     _progress_queue = progress_queue
 
 

@@ -12,6 +12,10 @@ or more in a mapping of its own, unmapped when freed: with it, the same three bl
 1.5 MiB of each other, and memory fell back between blocks. Where the C library is not glibc
 nothing is changed.
 
+It is set only in trainzip's own processes: the command line's, and its pool's workers. A library
+call leaves its host process's malloc as it is, since there every large allocation would become a
+fresh mapping, which a training loop allocating large tensors at every step would pay for.
+
 This is a call to the C library (through ctypes) because no Python library sets malloc's options.
 """
 
