@@ -1,8 +1,9 @@
 """Scale benchmark: throughput across workers, memory against input size, and what blocks cost in size.
 
     python bench/scale.py [--levels fast default] [--size 100MB] [--small-size 10MB] [--block-size N]
-                          [--parts throughput memory size-cost] [--memory-runs small-1w large-1w large-2w]
-                          [--resume] [--out bench/results/scale]
+                          [--parts throughput memory size-cost peers] [--memory-runs small-1w large-1w large-2w]
+                          [--peers "xz -9e" "zstd -19" ...] [--peer-input large] [--resume]
+                          [--out bench/results/scale]
 
 The input is built from ../shared/corpus: copies of its text files (enwik6 and the Canterbury
 texts), each copy with its lines shuffled by a fixed seed, concatenated to the size asked for.
@@ -20,7 +21,10 @@ included), every round trip checked byte for byte:
   full size is a throughput measurement too);
 - size cost: the file with the block size in force (--block-size, else the level's own) and with
   the --cost-block-sizes, against one block, on enwik6 and on the largest real text there is: all
-  the corpus's texts concatenated as they are (not shuffled), 2.2 MB; or on the built inputs.
+  the corpus's texts concatenated as they are (not shuffled), 2.2 MB; or on the built inputs;
+- peers: the classical compressors that can use threads (xz, zstd), with 1 and 2 threads on the
+  same input (the large one unless --peer-input says otherwise), interleaved --repeat times: what
+  a second core buys their users, beside what it buys trainzip's.
 
 Every round trip is appended to OUT/runs.jsonl as it finishes, and OUT/scale.md is written from
 every run the log holds: the whole benchmark takes longer than one sitting (default's 100 MB
@@ -117,6 +121,18 @@ def memory(log: RunLog, level: str, inputs: dict[str, Path], scratch: Path, *, b
         measured_round_trip(log, level, inputs[size_name], scratch, workers=workers, block_size=block_size)
 
 
+def peers(log: RunLog, names: list[str], source: Path, scratch: Path, *, repeat: int) -> None:
+    """Each peer's round trips with 1 and 2 threads, interleaved, ``repeat`` of each; logged as
+    trainzip's are (the peer's name as the level, its threads as the workers)."""
+    from bench.scale_measure import peer_round_trip
+
+    for attempt in range(repeat):
+        for name in names:
+            for threads in (1, 2):
+                key = (name, source.stat().st_size, threads, None, INPUT_KIND)
+                log.measure(key, lambda: peer_round_trip(name, source, scratch, threads=threads), occurrence=attempt)
+
+
 def size_cost(level: str, texts: list[Path], block_sizes: list[int]) -> list[dict]:
     """Bytes with each block size against one block, per text (in this process: sizes, not speed)."""
     from trainzip.codec import compress
@@ -139,6 +155,8 @@ def size_cost(level: str, texts: list[Path], block_sizes: list[int]) -> list[dic
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench.scale_measure import PEERS
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", nargs="*", default=["fast", "default"])
     parser.add_argument("--size", type=parse_size, default=parse_size("100MB"), help="The large input.")
@@ -150,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
                         choices=["enwik6", "texts", "small", "large"],
                         help="Size cost on enwik6, the corpus's texts concatenated, and/or the built inputs.")
     parser.add_argument("--parts", nargs="*", default=["throughput", "memory", "size-cost"],
-                        choices=["throughput", "memory", "size-cost"])
+                        choices=["throughput", "memory", "size-cost", "peers"])
     parser.add_argument("--repeat", type=int, default=1, help="Interleaved throughput runs per worker count.")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale")
     parser.add_argument("--resume", action="store_true",
@@ -158,6 +176,10 @@ def main(argv: list[str] | None = None) -> None:
                              "(every finished round trip is appended there at once, resumed or not).")
     parser.add_argument("--memory-runs", nargs="*", default=list(MEMORY_RUNS), choices=list(MEMORY_RUNS),
                         help="Which memory round trips to run (default all; the log keeps the others).")
+    parser.add_argument("--peers", nargs="*", default=list(PEERS), choices=list(PEERS),
+                        help="The classical compressors of the peers part.")
+    parser.add_argument("--peer-input", default="large", choices=["small", "large"],
+                        help="The built input the peers part codes.")
     args = parser.parse_args(argv)
     from bench.scale_log import RunLog, SizeCostLog
     from bench.scale_report import write_markdown
@@ -182,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
                 chosen = args.block_size or _level_block_size(level)
                 sizes = sorted({chosen, *args.cost_block_sizes})
                 costs.add(size_cost(level, [inputs[name]() for name in args.cost_files], sizes))
+        if "peers" in args.parts:
+            peers(log, args.peers, inputs[args.peer_input](), scratch, repeat=args.repeat)
     write_markdown(log.rows, costs.rows, args.out / "scale.md")
     print(f"wrote {args.out}/scale.md from {args.out}/runs.jsonl and size_cost.jsonl")
 

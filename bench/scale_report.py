@@ -34,8 +34,8 @@ def _table(title: str, columns: list[tuple[str, bool]], rows: list[list[str]]) -
 
 def runs_table(runs: list[dict]) -> list[str]:
     """Every round trip, as it was measured."""
-    columns = [("date", False), ("commit", False), ("level", False), ("input bytes", True), ("block size", True),
-               ("workers", True), ("compressed bytes", True), ("compress s", True), ("kB/s", True),
+    columns = [("date", False), ("commit", False), ("level or peer", False), ("input bytes", True),
+               ("block size", True), ("workers or threads", True), ("compressed bytes", True), ("compress s", True), ("kB/s", True),
                ("decompress s", True), ("kB/s", True), ("peak tree MiB (c / d)", True), ("load before / after", True)]
     rows = [[r.get("date", "-"), r.get("commit") or "-", r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]),
              str(r["workers"]), f"{r['compressed_bytes']:,}", f"{r['compress_wall_s']:,.1f}",
@@ -68,7 +68,7 @@ def speedup_rows(runs: list[dict]) -> list[dict]:
 
 
 def speedup_table(runs: list[dict]) -> list[str]:
-    columns = [("sitting", False), ("level", False), ("input bytes", True), ("block size", True), ("runs 1w / 2w", True),
+    columns = [("sitting", False), ("level or peer", False), ("input bytes", True), ("block size", True), ("runs 1w / 2w", True),
                ("compress 1w", True), ("2w", True), ("speed-up", True), ("decompress 1w", True), ("2w", True),
                ("speed-up", True), ("highest load before a run", True)]
     rows = [[r["sitting"] or "-", r["level"], f"{r['input_bytes']:,}", _block(r["block_size"]),
@@ -77,7 +77,8 @@ def speedup_table(runs: list[dict]) -> list[str]:
              f"{r['decompress_1w']:.1f}", f"{r['decompress_2w']:.1f}", f"{r['decompress_speedup']:.2f}x",
              "not recorded" if r["highest_load_before"] is None else f"{r['highest_load_before']:.1f}"]
             for r in speedup_rows(runs)]
-    return _table("Throughput, 2 workers against 1 (median kB/s of the round trips below)", columns, rows)
+    return _table("Throughput, 2 workers (a peer's threads) against 1 (median kB/s of the round trips below)",
+                  columns, rows)
 
 
 def memory_rows(runs: list[dict]) -> list[dict]:
