@@ -87,12 +87,18 @@ class PoolExecutor(WindowedExecutor):
         # Python 3.14 has ProcessPoolExecutor.terminate_workers(); before it, the processes are only
         # reachable through the pool's own table
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        manager = getattr(self._pool, "_executor_manager_thread", None)  # shutdown(wait=False) forgets it
         self._pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join(timeout=5)
+        if manager is not None:
+            # the pool's manager thread drops the pool's queues as it ends, and their semaphores are
+            # unlinked then, in that thread: a process that exits meanwhile (exit_now) can leave one
+            # unlinked but still registered, and the resource tracker warns about it after our one line
+            manager.join(timeout=5)
         self._pool = None
 
     def close(self) -> None:
