@@ -65,7 +65,8 @@ def _refuse(job, progress=None):
 
 
 def _pool_manager_threads() -> set[threading.Thread]:
-    return {thread for thread in threading.enumerate() if type(thread).__name__ == "_ExecutorManagerThread"}
+    manager_class = concurrent.futures.process._ExecutorManagerThread
+    return {thread for thread in threading.enumerate() if isinstance(thread, manager_class)}
 
 
 def test_a_failed_run_has_stopped_its_pool_when_the_error_arrives(pool, monkeypatch):
