@@ -34,7 +34,12 @@ class RunLog:
         self.path = path
         self.resume = resume
         self.started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())  # runs of one sitting share it
-        self.rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+    @property
+    def rows(self) -> list[dict]:
+        """Every run on disk now, not as this process first read it: parts run side by side (hours
+        each) append to one log, and each one's report must hold the other's runs too."""
+        return _read_lines(self.path)
 
     def recorded(self, key: RunKey) -> list[dict]:
         """Every recorded run with this key, oldest first."""
@@ -56,7 +61,6 @@ class RunLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as log:
             log.write(json.dumps(row) + "\n")
-        self.rows.append(row)
         print(f"run: {json.dumps(row)}", flush=True)
         return row
 
@@ -81,8 +85,6 @@ class SizeCostLog:
 
     def __init__(self, path: Path):
         self.path = path
-        lines = path.read_text().splitlines() if path.exists() else []
-        self._rows = {self._key(row): row for row in map(json.loads, filter(str.strip, lines))}
 
     @staticmethod
     def _key(row: dict) -> tuple:
@@ -90,10 +92,17 @@ class SizeCostLog:
 
     @property
     def rows(self) -> list[dict]:
-        return list(self._rows.values())
+        """The rows on disk now (read afresh, as RunLog's are, so that a part run beside this one
+        keeps its rows)."""
+        return list({self._key(row): row for row in _read_lines(self.path)}.values())
 
     def add(self, rows: list[dict]) -> None:
-        for row in rows:
-            self._rows[self._key(row)] = row
+        merged = {self._key(row): row for row in [*self.rows, *rows]}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text("".join(json.dumps(row) + "\n" for row in self._rows.values()))
+        self.path.write_text("".join(json.dumps(row) + "\n" for row in merged.values()))
+
+
+def _read_lines(path: Path) -> list[dict]:
+    """A JSON-lines file's objects, oldest first; none where it does not exist yet."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [json.loads(line) for line in lines if line.strip()]

@@ -51,6 +51,23 @@ def test_resume_takes_logged_runs_and_runs_only_what_is_missing(tmp_path):
         "compress_kB_per_s"] == 14
 
 
+def test_parts_run_side_by_side_each_report_the_others_runs(tmp_path):
+    """Two parts started on one log (hours each, in two shells) both append to it; the report each
+    writes at its end, and a resumed run, see every run on disk, not the log as it was at start."""
+    runs, costs = tmp_path / "runs.jsonl", tmp_path / "size_cost.jsonl"
+    first, second = RunLog(runs, resume=True), RunLog(runs, resume=True)
+    first_costs, second_costs = SizeCostLog(costs), SizeCostLog(costs)
+    first.measure(("fast", 1000, 1, None, KIND), lambda: _round_trip(1, 1000, compress_kB_per_s=10))
+    second.measure(("fast", 2000, 1, None, KIND), lambda: _round_trip(1, 2000, compress_kB_per_s=20))
+    assert [row["input_bytes"] for row in first.rows] == [1000, 2000]
+    assert second.recorded(("fast", 1000, 1, None, KIND))  # a resume in the second part would skip it
+    row = {"level": "fast", "file": "enwik6", "input_bytes": 10, "block_size": 4, "blocks": 3, "bytes": 9,
+           "one_block_bytes": 8, "cost_percent": 12.5}
+    first_costs.add([row])
+    second_costs.add([dict(row, level="default")])
+    assert sorted(r["level"] for r in first_costs.rows) == ["default", "fast"]
+
+
 def _logged(rows: list[dict]) -> list[dict]:
     return [dict(row, input_kind=KIND) for row in rows]
 
