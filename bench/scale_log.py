@@ -94,7 +94,7 @@ class SizeCostLog:
     def rows(self) -> list[dict]:
         """The rows on disk now (read afresh, as RunLog's are, so that a part run beside this one
         keeps its rows)."""
-        return list({self._key(row): row for row in _read_lines(self.path)}.values())
+        return _read_lines(self.path)  # add() keeps one row a key
 
     def add(self, rows: list[dict]) -> None:
         merged = {self._key(row): row for row in [*self.rows, *rows]}

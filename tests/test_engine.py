@@ -64,9 +64,11 @@ def _refuse(job, progress=None):
     raise ValueError(f"job {job} refused")
 
 
+_MANAGER_THREAD = concurrent.futures.process._ExecutorManagerThread
+
+
 def _pool_manager_threads() -> set[threading.Thread]:
-    manager_class = concurrent.futures.process._ExecutorManagerThread
-    return {thread for thread in threading.enumerate() if isinstance(thread, manager_class)}
+    return {thread for thread in threading.enumerate() if isinstance(thread, _MANAGER_THREAD)}
 
 
 def test_a_failed_run_has_stopped_its_pool_when_the_error_arrives(pool, monkeypatch):
@@ -75,14 +77,13 @@ def test_a_failed_run_has_stopped_its_pool_when_the_error_arrives(pool, monkeypa
     line of error (`cli.startup.exit_now`) must not leave one half released for the resource
     tracker to warn about. The thread's teardown is slowed here, so that the race that made 3 of
     100 refused files print the tracker's warning is lost every time without the join."""
-    manager_class = concurrent.futures.process._ExecutorManagerThread
-    teardown = manager_class.join_executor_internals
+    teardown = _MANAGER_THREAD.join_executor_internals
 
     def slow_teardown(self):
         time.sleep(0.3)
         teardown(self)
 
-    monkeypatch.setattr(manager_class, "join_executor_internals", slow_teardown)
+    monkeypatch.setattr(_MANAGER_THREAD, "join_executor_internals", slow_teardown)
     others = _pool_manager_threads()  # the module's shared pool
     with PoolExecutor(2) as failing, pytest.raises(ValueError, match="refused"):
         list(failing.run(_refuse, [1, 2, 3]))
