@@ -64,7 +64,7 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     from bench.run import TEXT_FILES, corpus_path
-    from trainzip.codec.bit_loop import load_kernels
+    from trainzip.codec.kernel_loading import load_kernels
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levels", nargs="*", default=["fast", "default", "max"])

@@ -26,7 +26,7 @@ def main() -> None:
     data = Path(source).read_bytes()
     if codec.startswith("trainzip "):
         import trainzip.codec  # noqa: F401  (import time is start-up, not coding)
-        from trainzip.codec.bit_loop import load_kernels
+        from trainzip.codec.kernel_loading import load_kernels
 
         load_kernels()  # so is Numba's loading of the compiled kernels
 

@@ -16,10 +16,11 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from trainzip.container.contents import DIGEST_BYTES, Block, Container
 from trainzip.container.fields import CRC, FieldReader, refuse_damage, restore_padding, strip_padding, varint
-from trainzip.container.layout import DIGEST_BYTES, FORMAT_VERSION, MAGIC, Block, Container
 from trainzip.container.limits import FrameLimits
 from trainzip.container.metadata import metadata_field, metadata_from_field, read_metadata_field
+from trainzip.container.versions import FORMAT_VERSION, MAGIC
 from trainzip.errors import FormatError
 
 TRAILER_BYTES = DIGEST_BYTES + CRC.size

@@ -24,65 +24,20 @@ envelope is 19-22 bytes (format version 6's was 20-23). Version 6 is still read 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from trainzip.errors import FormatError, VersionError
+from trainzip.container.contents import DIGEST_BYTES, Block, Container
+from trainzip.container.frames import FrameReader, FrameWriter, WholeFileReader
+from trainzip.container.layout_v6 import unpack_v6
+from trainzip.container.versions import FORMAT_VERSION, MAGIC, RETIRED_VERSIONS, SUPPORTED_VERSIONS, read_version
 
-MAGIC = b"\x89TZP"
-FORMAT_VERSION = 7
-SUPPORTED_VERSIONS = (6, 7)
-# format version: the releases that read it
-RETIRED_VERSIONS = {1: "0.1.x", 2: "0.2.x", 3: "0.3.x", 4: "0.4.x", 5: "0.5.x"}
-DIGEST_BYTES = 8  # a 2^-64 chance that a wrong decoding passes; the CRC-32 guards the file itself
-
-
-@dataclass(frozen=True)
-class Block:
-    """One independently coded block: its original length and its range-coded payload."""
-
-    original_length: int
-    payload: bytes
-    stored: bool = False  # the payload is the block's bytes as they were (coding would have expanded them)
-    original_crc32: int | None = None  # CRC-32 of the block's original bytes (recorded for all blocks but the last)
-
-
-@dataclass(frozen=True)
-class Container:
-    """Everything a .tz file holds."""
-
-    metadata: dict
-    original_length: int
-    original_digest: bytes  # first DIGEST_BYTES bytes of the original's SHA-256
-    blocks: list[Block] = field(default_factory=list)
-    format_version: int = FORMAT_VERSION
-
-
-def read_version(data: bytes) -> int:
-    """Check the magic bytes (the first 5 bytes of ``data``) and return the format version."""
-    head = bytes(data[:len(MAGIC) + 1])
-    if not head:
-        raise FormatError("not a trainzip file (it is empty)")
-    if not head.startswith(MAGIC):
-        if MAGIC.startswith(head):
-            raise FormatError("truncated file: it ends inside the magic bytes")
-        raise FormatError("not a trainzip file (wrong magic bytes)")
-    if len(head) == len(MAGIC):
-        raise FormatError("truncated file: it ends before the format version")
-    version = head[len(MAGIC)]
-    if version in RETIRED_VERSIONS:
-        raise VersionError(f"format version {version} was written by trainzip {RETIRED_VERSIONS[version]}, whose "
-                           f"model this release no longer has; decode it with that release")
-    if version not in SUPPORTED_VERSIONS:
-        raise VersionError(f"unsupported format version {version} (this trainzip reads version "
-                           f"{', '.join(map(str, SUPPORTED_VERSIONS))})")
-    return version
+# defined one floor down (`contents`, `versions`, which `frames` and `layout_v6` build on), and named here too
+__all__ = ["DIGEST_BYTES", "FORMAT_VERSION", "MAGIC", "RETIRED_VERSIONS", "SUPPORTED_VERSIONS", "Block", "Container",
+           "open_reader", "pack", "read_version", "unpack"]
 
 
 def pack(container: Container) -> bytes:
     """Serialise a container to bytes (format version 7)."""
-    from trainzip.container.frames import FrameWriter
-
     if container.format_version != FORMAT_VERSION:
         raise ValueError(f"this trainzip writes format version {FORMAT_VERSION} only")
     sink = io.BytesIO()
@@ -102,13 +57,9 @@ def open_reader(source: BinaryIO, limits_for=None):
     ``limits_for(metadata) -> FrameLimits`` gives the bounds every length is checked against
     before anything is read into memory (see `limits.FrameLimits`), in either version.
     """
-    from trainzip.container.frames import FrameReader, WholeFileReader
-
     head = source.read(len(MAGIC) + 1)
     version = read_version(head)
     if version == 6:
-        from trainzip.container.layout_v6 import unpack_v6
-
         data = head + source.read()
         return WholeFileReader(unpack_v6(data, limits_for), len(data))
     return FrameReader(source, offset=len(head), crc_seed=head, limits_for=limits_for)

@@ -14,10 +14,11 @@ import io
 import zlib
 from collections.abc import Callable
 
+from trainzip.container.contents import DIGEST_BYTES, Block, Container
 from trainzip.container.fields import CRC, FieldReader, refuse_damage, restore_padding
-from trainzip.container.layout import DIGEST_BYTES, MAGIC, Block, Container
 from trainzip.container.limits import FrameLimits
 from trainzip.container.metadata import metadata_from_field, read_metadata_field
+from trainzip.container.versions import MAGIC
 from trainzip.errors import FormatError
 
 
