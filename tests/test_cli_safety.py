@@ -7,7 +7,6 @@ file; trailing garbage is reported as such.
 """
 
 import os
-import random
 import signal
 import socket
 import stat
@@ -18,6 +17,7 @@ import time
 
 import pytest
 
+from tests.text_samples import words
 from trainzip.cli import interrupts, main
 from trainzip.cli.outputs import open_output, opened
 
@@ -42,16 +42,6 @@ def _names(directory):
     return sorted(path.name for path in directory.iterdir())
 
 
-def _words(total_bytes: int) -> bytes:
-    """Text-like bytes that take a few seconds to code at `fast`."""
-    rng = random.Random(0)
-    words = [bytes(rng.choices(b"etaoinshrdlucmfw", k=rng.randint(2, 9))) for _ in range(2000)]
-    out = bytearray()
-    while len(out) < total_bytes:
-        out += rng.choice(words) + (b"\n" if rng.random() < 0.1 else b" ")
-    return bytes(out[:total_bytes])
-
-
 @pytest.mark.parametrize(("signum", "after_s"), [(signal.SIGTERM, 0.0), (signal.SIGHUP, 2.5)],
                          ids=["SIGTERM-at-once", "SIGHUP-while-coding"])
 def test_a_signal_leaves_no_partial_file_and_keeps_the_existing_output(tmp_path, signum, after_s):
@@ -59,7 +49,7 @@ def test_a_signal_leaves_no_partial_file_and_keeps_the_existing_output(tmp_path,
     while coding: exit 128 + N, one line, the temporary file removed and the output that existed
     (replaced only with --force) exactly as it was."""
     source = tmp_path / "big.txt"
-    source.write_bytes(_words(3 << 20))
+    source.write_bytes(words(3 << 20))
     (tmp_path / "big.txt.tz").write_bytes(b"precious")
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     process = subprocess.Popen([sys.executable, "-m", "trainzip", "--fast", "-f", str(source)],

@@ -1,6 +1,7 @@
 """Where blocks are coded: a pool of processes gives the bytes of a serial run, whatever its size,
 both ways; progress covers the whole input; a dead worker is one clear error, and a failed run
-stops its pool before it reports."""
+stops its pool before it reports, with a serial run's error (the earliest failing job's), the jobs
+after a failed one given up at once."""
 
 from __future__ import annotations
 
@@ -88,6 +89,71 @@ def test_a_failed_run_has_stopped_its_pool_when_the_error_arrives(pool, monkeypa
     with PoolExecutor(2) as failing, pytest.raises(ValueError, match="refused"):
         list(failing.run(_refuse, [1, 2, 3]))
     assert _pool_manager_threads() <= others
+
+
+def _marked_job(job, progress):
+    """A job of the tests below: ``(index, kind, folder)``. "quick": done at once; "fails": marks that
+    it failed and raises; "waits": runs until job 1 has failed, then on for 2 s (raising if ``kind``
+    says so); "works": marks that it started, runs for 1 s and marks that it finished. Each step of
+    10 ms reports progress, as a block's coding does."""
+    index, kind, folder = job
+    if kind == "quick":
+        return index
+    if kind == "fails":
+        (folder / "failed-1").touch()
+        raise ValueError(f"job {index} refused")
+    if kind.startswith("waits"):
+        while not (folder / "failed-1").exists():
+            time.sleep(0.01)
+    else:
+        (folder / f"started-{index}").touch()
+    for _ in range(200 if kind.startswith("waits") else 100):
+        progress(0, 0.0)
+        time.sleep(0.01)
+    if kind == "waits-then-fails":
+        raise ValueError(f"job {index} refused")
+    (folder / f"finished-{index}").touch()
+    return index
+
+
+def test_a_later_failure_drops_every_job_after_it(tmp_path):
+    """Job 1 fails while job 0 still runs: job 0 runs on (a serial run would have finished it
+    first), job 1's error comes after it, and the jobs after job 1, not needed whatever happens,
+    are given up at once, none of them finished, and no job past the first window is read."""
+    read = []
+
+    def jobs():
+        for index in range(12):
+            read.append(index)
+            yield index, "waits" if index == 0 else "fails" if index == 1 else "works", tmp_path
+
+    results = []
+    with PoolExecutor(2) as executor, pytest.raises(ValueError, match="job 1 refused"):
+        results.extend(executor.run(_marked_job, jobs()))
+    assert results == [0]
+    assert not [path.name for path in tmp_path.glob("finished-*") if path.name != "finished-0"]
+    assert read == list(range(len(read))) and len(read) <= 2 * 2
+
+
+def test_the_earliest_failure_is_the_one_reported(tmp_path):
+    """Job 1 fails first, then job 0, still running, fails too: the error is job 0's, as a serial
+    run reports it."""
+    jobs = [(0, "waits-then-fails", tmp_path), (1, "fails", tmp_path), (2, "works", tmp_path)]
+    with PoolExecutor(2) as executor, pytest.raises(ValueError, match="job 0 refused"):
+        list(executor.run(_marked_job, jobs))
+
+
+def test_leaving_the_executor_with_an_error_ends_its_jobs(tmp_path):
+    """An error raised by the caller between two results (an output that cannot be written) leaves
+    the executor's block: the jobs in flight are ended there, not waited for."""
+    jobs = [(index, "quick" if index == 0 else "works", tmp_path) for index in range(6)]
+    with pytest.raises(RuntimeError, match="caller"), PoolExecutor(2) as executor:
+        results = executor.run(_marked_job, jobs)
+        assert next(results) == 0
+        processes = list(executor._pool._processes.values())
+        raise RuntimeError("the caller's own error")
+    assert processes and not any(process.is_alive() for process in processes)
+    assert not list(tmp_path.glob("finished-*"))
 
 
 def test_one_job_runs_in_this_process():

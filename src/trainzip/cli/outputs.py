@@ -95,10 +95,16 @@ class FileOutput:
                 raise _error(self.name, "write it", error) from None
 
     def abort(self) -> None:
-        """Remove the temporary file; the destination, if it existed, is as it was."""
+        """Remove the temporary file; the destination, if it existed, is as it was.
+
+        Closing flushes what the file's buffer still holds, which fails again where the write
+        failed (a full disk, EFBIG, EIO): that second failure is not reported, as the first one
+        named the output already, and the file is removed all the same (its descriptor is closed
+        even when the flush fails)."""
         with interrupts.deferred():
             if self.file is not None:
-                self.file.close()
+                with contextlib.suppress(OSError):
+                    self.file.close()
             if self.temporary is not None:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self.temporary)
@@ -144,6 +150,48 @@ class StreamOutput:
         if self.path != STDIO and self.file is not None:
             with contextlib.suppress(OSError):
                 self.file.close()
+
+
+class Spool:
+    """An unnamed temporary file (in the system's temporary directory) that holds an output's bytes
+    until they are checked (`compress --verify`). It has no name a user would know, so its write
+    errors are named by the output it is for, and say where the bytes were waiting."""
+
+    def __init__(self, output_name: str):
+        self.name = output_name
+        self.file = None
+
+    def __enter__(self) -> Spool:
+        try:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed in __exit__)
+        except OSError as error:
+            raise self._error(error) from None
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with contextlib.suppress(OSError):  # nothing of it is kept: a failed flush loses nothing
+            self.file.close()
+
+    def write(self, data: bytes) -> None:
+        try:
+            _write_all(self.file, data)
+        except OSError as error:
+            raise self._error(error) from None
+
+    def rewind(self) -> None:
+        """Back to the first byte, everything written flushed (to be read)."""
+        try:
+            self.file.flush()
+            self.file.seek(0)
+        except OSError as error:
+            raise self._error(error) from None
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size)
+
+    def _error(self, error: OSError) -> OutputError:
+        where = f"its copy for checking, in {tempfile.gettempdir()}"
+        return OutputError(f"{self.name}: cannot write {where}: {error.strerror or error}")
 
 
 class NoOutput:

@@ -4,6 +4,16 @@ once, and hand the results back in the jobs' order.
 The jobs come from an iterator that is read only as slots free up, so an input read block by block
 is never read further ahead than the window: memory stays bounded by the workers' own state and
 a few blocks in flight, whatever the input's size.
+
+A failed job ends the run with the error a serial run would report: the earliest failing job's.
+The first job of the window fails: its error comes at once, and every job still in flight is
+dropped or ended. A later job fails while earlier ones still run: those run on (one of them may
+fail too, with its own error, and a serial run would have met it first), its error comes once they
+are done, and nothing after it is needed any more: no further job is read, and the jobs after it
+are dropped or ended at once. So N workers refuse a bad input at no more cost than one does, but
+for what the jobs beside the failed one did until it failed and what a worker does before it learns
+that its job is dropped; and no later, where each worker has a core to itself (on a shared one, a
+job beside the failing one slows it down).
 """
 
 from __future__ import annotations
@@ -49,10 +59,15 @@ class Executor:
     def close(self) -> None:
         """Release the workers (nothing to release here)."""
 
+    def _abort(self) -> None:
+        """Stop every job still running (after an error or an interrupt)."""
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type, *exc_info) -> None:
+        if exc_type is not None:  # an error or an interrupt: the jobs still in flight are ended, not waited for
+            self._abort()
         self.close()
 
 
@@ -79,17 +94,25 @@ class WindowedExecutor(Executor):
     def _drain_progress(self, on_progress: OnProgress | None) -> None:
         """Deliver the progress reports that came in (none by default)."""
 
-    def _abort(self) -> None:
-        """Stop every job still running (after an error or an interrupt)."""
+    def _failed(self, handle) -> bool:
+        """Whether the job behind ``handle`` is known to have failed, without waiting (by default
+        never: a failure is then seen only when its job is waited for)."""
+        return False
+
+    def _drop(self, first_index: int, handles: list) -> None:
+        """The jobs behind ``handles`` (job ``first_index`` and every later one) are not needed:
+        drop those not started and end those running, where the executor can."""
 
     def _run_elsewhere(self, fn: JobFunction, jobs: Iterator, on_progress: OnProgress | None) -> Iterator:
-        pending: deque = deque()
+        pending: deque = deque()  # (job index, handle) of the jobs in flight, in order
         window = max(1, self.workers * self.window_per_worker)
         try:
             for index, job in enumerate(jobs):
-                pending.append(self._submit(fn, index, job))
+                pending.append((index, self._submit(fn, index, job)))
                 while len(pending) >= window:
                     yield self._next_result(pending, on_progress)
+                if self._drop_after_failure(pending):  # the run ends at that job: read no further one
+                    break
             while pending:
                 yield self._next_result(pending, on_progress)
         except BaseException:
@@ -97,12 +120,26 @@ class WindowedExecutor(Executor):
             raise
 
     def _next_result(self, pending: deque, on_progress: OnProgress | None):
+        """The first job's result once it is done (its error, if it failed); meanwhile, what
+        follows a later job that failed is dropped (see the module's docstring)."""
         while True:
-            done, result = self._wait(pending[0], 0.1)
+            done, result = self._wait(pending[0][1], 0.1)
             self._drain_progress(on_progress)
             if done:
                 pending.popleft()
                 return result
+            self._drop_after_failure(pending)
+
+    def _drop_after_failure(self, pending: deque) -> bool:
+        """Drop every job after the first one in ``pending`` known to have failed (the run ends with
+        that job's error, or an earlier one's, whatever the later jobs do); whether one has."""
+        failed = next((position for position, (_, handle) in enumerate(pending) if self._failed(handle)), None)
+        if failed is None:
+            return False
+        dropped = [pending.pop() for _ in range(len(pending) - failed - 1)][::-1]
+        if dropped:
+            self._drop(dropped[0][0], [handle for _, handle in dropped])
+        return True
 
 
 def _inline(fn: JobFunction, index: int, job, on_progress: OnProgress | None):

@@ -4,6 +4,12 @@ Workers are spawned, not forked: a fork of a process that has started PyTorch's 
 can deadlock. They ignore Ctrl-C, which the main process handles (it stops the pool and leaves no
 file), and report each job's progress through a queue that the main process drains while it waits,
 so one progress bar shows the whole input across workers.
+
+Once a job fails, the jobs after it are not needed (see `engine.base`). The pool cannot end one
+worker without breaking the jobs of the others, so they share a number, the first job index not
+needed: the worker whose job fails lowers it at once (the main process learns of the failure only
+later), and every worker checks it as a job starts and at each of its progress reports (every
+32 KiB of a block at most), and gives that job up.
 """
 
 from __future__ import annotations
@@ -20,27 +26,55 @@ from trainzip.errors import TrainzipError
 from trainzip.large_buffers import return_large_buffers_to_the_system
 
 PROGRESS_INTERVAL_S = 0.2  # a worker reports a job's progress at most this often
+ALL_NEEDED = 2 ** 62  # the first job index not needed, while every job is
 _progress_queue = None  # in a worker: where its progress reports go
+_first_dropped = None  # in a worker: the first job index not needed (shared with the main process)
 
 
-def _start_worker(progress_queue) -> None:
-    global _progress_queue
+class JobDropped(Exception):
+    """In a worker: its job is not needed any more (a job before it failed); nobody waits for it."""
+
+
+def _start_worker(progress_queue, first_dropped) -> None:
+    global _progress_queue, _first_dropped
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     return_large_buffers_to_the_system()  # a worker of ours codes block after block
-    _progress_queue = progress_queue
+    _progress_queue, _first_dropped = progress_queue, first_dropped
+
+
+def _stop_if_dropped(index: int) -> None:
+    if index >= _first_dropped.value:
+        raise JobDropped(index)
+
+
+def _drop_from(first_dropped, index: int) -> None:
+    """Jobs from ``index`` on are not needed (in the main process or a worker, whichever knows first).
+
+    Unlocked: two processes writing at once may lose the lower number, but every number written is
+    one past a failed job, so a lost one only drops less, never a job that is needed."""
+    first_dropped.value = min(first_dropped.value, index)
 
 
 def _run_job(fn: JobFunction, index: int, job):
-    """In a worker: fn(job, progress), its progress reported to the main process."""
+    """In a worker: fn(job, progress), its progress reported to the main process; given up, as it
+    starts or at a progress report, once it is not needed."""
     last_report = [0.0]
 
     def progress(done: int, bits: float) -> None:
+        _stop_if_dropped(index)
         now = time.monotonic()
         if now - last_report[0] >= PROGRESS_INTERVAL_S:
             last_report[0] = now
             _progress_queue.put((index, done, bits))
 
-    return fn(job, progress)
+    _stop_if_dropped(index)
+    try:
+        return fn(job, progress)
+    except JobDropped:
+        raise
+    except BaseException:
+        _drop_from(_first_dropped, index + 1)  # whatever comes of the jobs before it, none after it is needed
+        raise
 
 
 class PoolExecutor(WindowedExecutor):
@@ -52,13 +86,16 @@ class PoolExecutor(WindowedExecutor):
         self.workers = workers
         self._pool = None
         self._queue = None
+        self._first_dropped = None  # shared with the workers: the first job index not needed
 
     def _start(self) -> None:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._queue = context.Queue()
-            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=context,
-                                                                initializer=_start_worker, initargs=(self._queue,))
+            self._first_dropped = context.RawValue("q", ALL_NEEDED)  # shared memory, no lock (see `_drop_from`)
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start_worker,
+                initargs=(self._queue, self._first_dropped))
 
     def _submit(self, fn: JobFunction, index: int, job):
         self._start()
@@ -71,6 +108,14 @@ class PoolExecutor(WindowedExecutor):
             return False, None
         except BrokenProcessPool:
             raise TrainzipError("a worker process died (out of memory, or killed); nothing was written") from None
+
+    def _failed(self, handle) -> bool:
+        return handle.done() and not handle.cancelled() and handle.exception() is not None
+
+    def _drop(self, first_index: int, handles: list) -> None:
+        _drop_from(self._first_dropped, first_index)
+        for future in handles:
+            future.cancel()  # one still in the pool's own queue never starts
 
     def _drain_progress(self, on_progress: OnProgress | None) -> None:
         while self._queue is not None:
