@@ -1,7 +1,7 @@
 """Start-up: each command imports only what it uses (`sys.modules` of a fresh `trainzip` process).
 
 Speed itself is measured in bench/startup.py; these tests pin what decides it: `--help` loads no
-NumPy, listing a file loads no Numba, and coding at `fast` loads neither PyTorch nor constriction
+NumPy, listing a file loads no PyTorch, and coding at `fast` loads neither PyTorch nor constriction
 nor scipy.linalg (Numba's BLAS probe, skipped in the trainzip process).
 """
 
@@ -50,14 +50,16 @@ def test_help_and_version_import_no_codec(flag, tmp_path):
     assert [package for package in HEAVY if _loaded(modules, package)] == []
 
 
-def test_listing_a_file_loads_no_numba(tmp_path):
-    """`trainzip -l` reads the header alone: the container, but no codec, NumPy or Numba."""
+def test_listing_a_file_checks_it_without_decoding(tmp_path):
+    """`trainzip -l` checks a file as decoding would before it decodes (the settings, so the codec's
+    modules and Numba load: issue 25), but loads no PyTorch and no network, and decodes nothing."""
     from trainzip.codec import compress
 
     (tmp_path / "a.tz").write_bytes(compress(b"listed, not decoded", level="fast"))
     modules = _imported("-l", "a.tz", cwd=tmp_path)
-    assert _loaded(modules, "trainzip.container")
-    assert [package for package in ("numpy", "numba", "torch", "trainzip.codec") if _loaded(modules, package)] == []
+    assert _loaded(modules, "trainzip.container") and _loaded(modules, "trainzip.codec.inspection")
+    assert [package for package in ("torch", "trainzip.models.exact_network.network", "trainzip.codec.network_loop")
+            if _loaded(modules, package)] == []
 
 
 def test_coding_at_fast_loads_no_network_and_no_linear_algebra(tmp_path):

@@ -31,3 +31,7 @@ class ResumeError(TrainzipError):
 
 class TrainingMismatchError(TrainzipError):
     """The model or training given to a decoder differs from the encoder's (named in the message)."""
+
+
+class MemoryLimitError(TrainzipError):
+    """Decoding a file would need more memory than the decoder's limit allows (`--memlimit`)."""

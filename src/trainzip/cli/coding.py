@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import tempfile
 from collections.abc import Callable
 
 from trainzip.cli.inputs import Source
-from trainzip.cli.outputs import OutputError
+from trainzip.cli.outputs import OutputError, Spool
 from trainzip.errors import TrainzipError
+from trainzip.memory_limit import DEFAULT_LIMIT_BYTES
 
 ProgressFactory = Callable[[int | None, str], contextlib.AbstractContextManager]
 """(total bytes or None, 'compress' or 'decompress') -> a context yielding a callback (bytes done,
@@ -66,25 +66,25 @@ def compress_into(source: Source, output, *, config, progress: ProgressFactory, 
     with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
             executor:
         with progress(source.size(), "compress") as callback, contextlib.ExitStack() as spool_stack:
-            sink = spool_stack.enter_context(tempfile.TemporaryFile()) if verify else output
+            sink = spool_stack.enter_context(Spool(output.name)) if verify else output
             report = compress_stream(stream, sink, config, executor=executor, progress=callback)
             if verify:
-                sink.seek(0)
+                sink.rewind()
                 try:
-                    decompress_stream(sink, _Discard(), executor=executor)
+                    decompress_stream(sink, _Discard(), executor=executor, memory_limit=None)  # coding needed as much
                 except TrainzipError as error:
                     raise TrainzipError(f"verification failed: the compressed file does not decode to the input "
                                         f"({error})") from None
-                sink.seek(0)
+                sink.rewind()
                 shutil.copyfileobj(sink, output)
     return report
 
 
-def decompress_into(source: Source, output, *, progress: ProgressFactory,
-                    workers: int | None = None, ray_address: str | None = None):
+def decompress_into(source: Source, output, *, progress: ProgressFactory, workers: int | None = None,
+                    ray_address: str | None = None, memory_limit: int | None = DEFAULT_LIMIT_BYTES):
     """Decompress the .tz file ``source`` into ``output``, block by block, each block checked against
-    its recorded checksum before it is written (the whole against the original's at the end);
-    returns the CodingReport."""
+    its recorded checksum before it is written (the whole against the original's at the end), and
+    against ``memory_limit`` before it is decoded; returns the CodingReport."""
     from trainzip.codec import decompress_stream
     from trainzip.engine import make_executor
     from trainzip.large_buffers import return_large_buffers_to_the_system
@@ -94,4 +94,4 @@ def decompress_into(source: Source, output, *, progress: ProgressFactory,
     with source.reader() as stream, naming(source.name), make_executor(workers=workers, ray_address=ray_address) as \
             executor, progress(None, "decompress") as callback:
         return decompress_stream(stream, output, executor=executor, progress=callback,
-                                 on_length=callback.set_total)
+                                 on_length=callback.set_total, memory_limit=memory_limit)

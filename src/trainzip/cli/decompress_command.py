@@ -10,10 +10,12 @@ import click
 from trainzip.cli.coding import decompress_into
 from trainzip.cli.compress_command import check_json_target
 from trainzip.cli.inputs import STDIO, Source
-from trainzip.cli.options import force_option, json_option, output_option, quiet_option, ray_option, workers_option
+from trainzip.cli.options import force_option, json_option, memlimit_option, output_option, quiet_option, ray_option, \
+    workers_option
 from trainzip.cli.outputs import open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
+from trainzip.memory_limit import resolve_limit
 
 SUFFIX = ".tz"
 
@@ -35,15 +37,17 @@ def default_output(input_path: str) -> str:
 @force_option
 @quiet_option
 @json_option
-def command(input_path, output, workers, ray_address, force, quiet, as_json):
+@memlimit_option
+def command(input_path, output, workers, ray_address, force, quiet, as_json, memory_limit):
     """Decompress IN.tz (no settings needed: they are in the file)."""
+    memory_limit = resolve_limit(memory_limit)
     output = output or default_output(input_path)
     check_json_target(as_json, output)
     refuse_input_as_output(input_path, output)
     source = Source(input_path)
     with opened(open_output(output, force=force)) as sink:
-        report = decompress_into(source, sink, workers=workers,
-                                 ray_address=ray_address, progress=functools.partial(byte_progress, quiet=quiet))
+        report = decompress_into(source, sink, workers=workers, ray_address=ray_address,
+                                 progress=functools.partial(byte_progress, quiet=quiet), memory_limit=memory_limit)
     if as_json:
         from trainzip.codec.run_record import codec_record
 

@@ -18,6 +18,7 @@ from trainzip.cli.inputs import STDIO, Source, kind_of
 from trainzip.cli.outputs import NoOutput, OutputExists, open_output, opened, refuse_input_as_output
 from trainzip.cli.progress import byte_progress
 from trainzip.errors import TrainzipError
+from trainzip.memory_limit import DEFAULT_LIMIT_BYTES
 
 SUFFIX = ".tz"
 PROGRESS_DELAY_S = 1.0  # a bar appears only on a file that takes longer than this
@@ -39,6 +40,7 @@ class FileOptions:
     level: str = "default"
     workers: int | None = None  # -T: processes coding blocks (None: every core)
     ray_address: str | None = None  # --ray: a Ray cluster codes them instead
+    memory_limit: int | None = DEFAULT_LIMIT_BYTES  # --memlimit: the most one block's decoding may need (None: any)
 
     def progress(self, stderr_is_terminal: bool):
         """The progress bars: on a terminal only, after PROGRESS_DELAY_S, never with -q."""
@@ -99,7 +101,7 @@ def decompress_file(path: str, options: FileOptions) -> None:
     refuse_terminal_input(source, options)
     with opened(_open(target, options)) as output:
         report = decompress_into(source, output, workers=options.workers, ray_address=options.ray_address,
-                                 progress=options.progress(_stderr_is_terminal()))
+                                 progress=options.progress(_stderr_is_terminal()), memory_limit=options.memory_limit)
     if options.verbose:
         _say(f"{source.name}: {report.compressed_bytes:,} -> {report.original_bytes:,} bytes, checksum ok, "
              f"{report.seconds:.2f} s -> {_shown(target)}")
@@ -110,8 +112,8 @@ def test_file(path: str, options: FileOptions) -> None:
     check_input(path, FileOptions(stdout=True))  # reading a FIFO is fine: nothing is written beside it
     source = Source(path)
     refuse_terminal_input(source, options)
-    decompress_into(source, NoOutput(), workers=options.workers,
-                    ray_address=options.ray_address, progress=options.progress(_stderr_is_terminal()))
+    decompress_into(source, NoOutput(), workers=options.workers, ray_address=options.ray_address,
+                    progress=options.progress(_stderr_is_terminal()), memory_limit=options.memory_limit)
     if options.verbose:
         _say(f"{source.name}: OK")
 

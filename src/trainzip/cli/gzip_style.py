@@ -16,8 +16,9 @@ from trainzip.cli.commands import SUBCOMMANDS
 from trainzip.cli.file_jobs import (FileOptions, Skipped, compress_file, decompress_file, refuse_terminal_input,
                                    test_file)
 from trainzip.cli.inputs import STDIO, Source
-from trainzip.cli.options import LEVEL_NAMES, ray_option, workers_option
+from trainzip.cli.options import LEVEL_NAMES, memlimit_option, ray_option, workers_option
 from trainzip.errors import TrainzipError
+from trainzip.memory_limit import resolve_limit
 
 OK, ERROR, WARNING = 0, 1, 2
 
@@ -55,9 +56,10 @@ class _WithSubcommands(click.Command):
 @click.option("--best", is_flag=True, help="--level max.")
 @workers_option
 @ray_option
+@memlimit_option
 @click.version_option(__version__, "-V", "--version", prog_name="trainzip")
 def command(files, decompress, stdout, output, keep, force, test, list_, quiet, verbose, level, fast, best,
-            workers, ray_address) -> int:
+            workers, ray_address, memory_limit) -> int:
     """Compress each FILE to FILE.tz, or with -d decompress each FILE.tz to FILE: a learner trains
     on the data while it codes it, and decoding replays the same training.
 
@@ -70,7 +72,7 @@ def command(files, decompress, stdout, output, keep, force, test, list_, quiet, 
         raise click.UsageError("--fast and --best ask for different levels; give one")
     level = "fast" if fast else "max" if best else level  # gzip's --fast and --best
     options = FileOptions(stdout=stdout, output=output, force=force, quiet=quiet, verbose=verbose, level=level,
-                          workers=workers, ray_address=ray_address)
+                          workers=workers, ray_address=ray_address, memory_limit=resolve_limit(memory_limit))
     if list_:
         return _list(files, options)
     job = test_file if test else decompress_file if decompress else compress_file

@@ -8,7 +8,7 @@ import click
 
 from trainzip.cli.coding import naming
 from trainzip.cli.files import STDIO, read_input
-from trainzip.container import unpack
+from trainzip.memory_limit import format_size, resolve_limit
 
 
 def _numerics_match(container) -> bool:
@@ -18,9 +18,7 @@ def _numerics_match(container) -> bool:
     from trainzip.errors import FingerprintError
     from trainzip.numerics import check_fingerprint, check_torch_network_numerics
 
-    recorded = container.metadata.get("fingerprint", {})
-    if not isinstance(recorded, dict):  # a crafted one: nothing it could match
-        return False
+    recorded = container.metadata.get("fingerprint", {})  # its shape checked by `inspect`
     check = check_torch_network_numerics if container.metadata.get("kind") == KIND else check_fingerprint
     try:
         check(recorded)
@@ -49,16 +47,20 @@ def _flatten(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
 
 
 def describe(path: str, blob: bytes) -> dict:
-    """The header's contents, whether the file decodes alike on every machine, and whether this
-    machine could decode it as it stands."""
-    from trainzip.codec import KIND, machine_independent, read_settings
+    """The header's contents, checked as decoding checks them (`codec.inspection`), whether the file
+    decodes alike on every machine, whether this machine could decode it as it stands, and the memory
+    one block's decoding needs against the limit in force."""
+    from trainzip.codec import machine_independent
+    from trainzip.codec.inspection import inspect
 
-    container = unpack(blob)
-    independent = container.metadata.get("kind") == KIND and machine_independent(container)
+    inspection = inspect(blob)
+    container = inspection.container
+    independent = inspection.config is not None and machine_independent(container)
     numerics_match = independent or _numerics_match(container)
     settings = container.metadata.get("config", {})
-    if container.metadata.get("kind") == KIND:  # a preset is recorded by name: show what the name stands for
-        settings = read_settings(container).to_dict()
+    if inspection.config is not None:  # a preset is recorded by name: show what the name stands for
+        settings = inspection.config.to_dict()
+    limit = resolve_limit(None)
     original = container.original_length
     return {
         "file": path,
@@ -74,7 +76,18 @@ def describe(path: str, blob: bytes) -> dict:
         "fingerprint": container.metadata.get("fingerprint", {}),
         "machine_independent": independent,
         "numerics_match_this_machine": numerics_match,
+        "decode_memory_bytes": inspection.memory_bytes,
+        "memory_limit_bytes": limit,
     }
+
+
+def _memory_line(info: dict) -> list[str]:
+    need, limit = info["decode_memory_bytes"], info["memory_limit_bytes"]
+    if need is None:
+        return []
+    verdict = ("no limit" if limit is None else f"within the limit of {format_size(limit)}" if need <= limit else
+               f"over the limit of {format_size(limit)}: decode with --memlimit {format_size(need, up=True).replace(' ', '')}")
+    return [f"memory to decode {format_size(need)} per block being decoded ({verdict})"]
 
 
 @click.command("info")
@@ -98,6 +111,7 @@ def command(input_path, as_json):
         + ", ".join(f"{b['original_bytes']:,} -> {b['payload_bytes']:,}" for b in info["blocks"]),
         "settings",
         *(f"  {key:<30} {value}" for key, value in _flatten(info["settings"])),
+        *_memory_line(info),
         _independence_line(info),
         *(["numerics fingerprint"] if info["fingerprint"] else []),
         *(f"  {key:<30} {value}" for key, value in info["fingerprint"].items()),

@@ -1,7 +1,8 @@
 """`trainzip -l FILE...`: each .tz file's sizes, ratio, level and format, read from its header alone.
 
-Nothing is decoded and no codec is imported: the header records the level by name (or the whole
-settings of a custom one), so listing a file costs what reading it does.
+Nothing is decoded, but every check decoding makes before it decodes is made (`codec.inspection`:
+the settings, the fingerprint's shape, each frame's lengths), so a file that `-t` refuses is not
+listed as if it were sound. That loads the settings' modules (Numba, not PyTorch; no kernel runs).
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ class Row:
 
 
 def read_row(path: str) -> Row:
-    """The row of one .tz file (its structure and CRC checked; its content is not decoded)."""
-    from trainzip.container import unpack
+    """The row of one .tz file (checked as decoding checks it before it decodes; not decoded)."""
+    from trainzip.codec.inspection import inspect
 
     source = Source(path)
     blob = source.read()
     with naming(source.name):
-        container = unpack(blob)
+        container = inspect(blob).container
     settings = container.metadata.get("config")
     settings = settings if isinstance(settings, dict) else {}
     kind = container.metadata.get("kind", "?")

@@ -13,6 +13,11 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the ru
 workers_option = click.option("-T", "--workers", type=click.IntRange(1), default=None,
                               help="Worker processes coding blocks (or seeds) in parallel [default: every core]; the "
                                    "output is the same for any number.")
+memlimit_option = click.option(
+    "--memlimit", "memory_limit", metavar="SIZE",
+    help="Refuse to decode a block whose decoding would need more memory than SIZE (500M, 4GiB, ...; 'max': no "
+         "limit), checked from the file's settings before anything is allocated [default: $TRAINZIP_MEMLIMIT, else "
+         "3 GiB, enough for every level]; with -T N, each worker decodes one block at a time.")
 ray_option = click.option("--ray", "ray_address", metavar="ADDRESS",
                           help="Code the blocks as tasks on the Ray cluster at ADDRESS ('auto': the one this "
                                "machine belongs to); needs pip install 'trainzip[ray]'.")

@@ -9,11 +9,13 @@ the bytes pass.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from trainzip.codec import decode_memory
 from trainzip.codec.block_coder import BlockJob, BlockResult, decode_block, encode_block
 from trainzip.codec.learning_curve import LearningCurve
 from trainzip.codec.presets import settings_from_record, settings_record
@@ -83,10 +85,27 @@ def recorded_fingerprint(metadata: dict) -> dict | None:
     return recorded
 
 
-def frame_limits(metadata: dict) -> FrameLimits:
-    """What a byte codec file's settings allow its frames (see `FrameLimits`)."""
-    return FrameLimits(block_length=settings_from_metadata(metadata).block_size, coded_below_length=True,
-                       min_coded_payload=min_payload_bytes)
+def frame_limits(metadata: dict, memory_limit: int | None = None) -> FrameLimits:
+    """What a byte codec file's settings allow its frames (see `FrameLimits`), each block's decoding
+    held to ``memory_limit`` bytes (None: no limit; see `decode_memory`)."""
+    config = settings_from_metadata(metadata)
+
+    def check_memory(length: int, payload_bytes: int, stored: bool, index: int) -> None:
+        decode_memory.check_block(decode_memory.block_bytes(config, length, payload_bytes, stored=stored),
+                                  memory_limit, index)
+
+    return FrameLimits(block_length=config.block_size, coded_below_length=True, min_coded_payload=min_payload_bytes,
+                       check_memory=None if memory_limit is None else check_memory)
+
+
+def refuse_network_without_fingerprint(config: CodecConfig, block_length: int, fingerprint: dict | None,
+                                       index: int) -> None:
+    """A block of 0.6's PyTorch network decodes only where PyTorch computes as where it was coded, which
+    only its fingerprint tells: a file naming that network for a block without one is corrupt or
+    crafted (0.6 recorded one in every such file), so it is refused rather than decoded blind."""
+    if fingerprint is None and config.uses_network(block_length) and not config.network_is_exact:
+        raise FormatError(f"corrupt file: block {index} is coded with trainzip 0.6's PyTorch network, but the file "
+                          f"records no numerics fingerprint, which decoding it needs")
 
 
 def _metadata(config: CodecConfig) -> dict:
@@ -156,6 +175,8 @@ def compress_stream(source: BinaryIO, sink: BinaryIO, config: CodecConfig, *, ex
 def _decode_jobs(reader, config: CodecConfig, fingerprint: dict | None, on_length, payload: list) -> Iterator[BlockJob]:
     offset = 0
     for index, block in enumerate(reader.blocks()):
+        if not block.stored:
+            refuse_network_without_fingerprint(config, block.original_length, fingerprint, index)
         if on_length is not None and reader.original_length is not None:
             on_length(reader.original_length)
             on_length = None
@@ -165,17 +186,20 @@ def _decode_jobs(reader, config: CodecConfig, fingerprint: dict | None, on_lengt
 
 
 def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | None = None,
-                      progress: Progress | None = None,
-                      on_length: Callable[[int], None] | None = None) -> CodingReport:
+                      progress: Progress | None = None, on_length: Callable[[int], None] | None = None,
+                      memory_limit: int | None = decode_memory.DEFAULT_LIMIT_BYTES) -> CodingReport:
     """Decompress the .tz file in ``source`` into ``sink``, block by block, each block checked before
     it is written; the length and SHA-256 of the whole are checked at the end.
 
     ``on_length`` is called with the original's length once the file has told it (at once for a
     one-block file). A file written to ``sink`` before a failure must be discarded by the caller
     (the CLI writes to a temporary file, renamed into place only on success).
+
+    ``memory_limit``: the most bytes one block's decoding may need (`decode_memory`), checked from the
+    header and each frame's lengths before the block is decoded (None: no limit).
     """
     started = time.perf_counter()
-    reader = open_reader(source, limits_for=frame_limits)
+    reader = open_reader(source, limits_for=functools.partial(frame_limits, memory_limit=memory_limit))
     config = settings_from_metadata(reader.metadata)
     # a 0.6 network file's numerics: checked by the worker of each coded block before it decodes
     worker_fingerprint = recorded_fingerprint(reader.metadata)

@@ -5,7 +5,8 @@ The rules follow from how the encoder writes (tests/golden hold files of every r
 block but the last is exactly the block size, the last at most that; a coded payload is shorter
 than its block (else the block is stored), and no shorter than the smallest code such a block
 could have. So a crafted length can neither make a reader allocate more than the file holds nor
-make a decoder run long on a payload too short for the length it claims.
+make a decoder run long on a payload too short for the length it claims. And a decoder may hold
+each block to a memory limit (`check_memory`), before it is decoded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class FrameLimits:
     block_length: int | None = None  # every block but the last has exactly this length, the last at most
     coded_below_length: bool = False  # a coded payload is shorter than its block (else the block was stored)
     min_coded_payload: Callable[[int], int] | None = None  # the fewest payload bytes a coded block of a length has
+    # (length, payload bytes, stored, index) -> None, or an error: what decoding the block would need
+    # in memory, checked against the decoder's limit before the block is decoded
+    check_memory: Callable[[int, int, bool, int], None] | None = None
 
     def payload_bound(self, length: int, stored: bool) -> int | None:
         """The most payload bytes a block of ``length`` may have (None: only the file's end)."""
@@ -48,3 +52,5 @@ class FrameLimits:
         if not stored and self.min_coded_payload is not None and size < self.min_coded_payload(length):
             raise FormatError(f"corrupt file: block {index}'s payload ({size:,} bytes) is too short for the "
                               f"{length:,} bytes it claims to hold")
+        if self.check_memory is not None:
+            self.check_memory(length, size, stored, index)

@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from trainzip.models.context_mixing import history
+from trainzip.models.context_mixing import buckets, counters, direct, history, match, mixer_sets, runs, sse
 from trainzip.models.context_mixing.config import ContextMixingConfig
-from trainzip.models.context_mixing.context_hashes import allocate_context_tables, context_hashes
+from trainzip.models.context_mixing.context_hashes import FOLLOWERS, allocate_context_tables, context_hashes
 from trainzip.models.context_mixing.counters import allocate_counter_tables
 from trainzip.models.context_mixing.direct import allocate_direct_tables
 from trainzip.models.context_mixing.match import allocate_match_tables
@@ -83,3 +83,21 @@ class ContextMixingModel:
     def take_network_prediction(self, frequencies: np.ndarray) -> None:
         """The network's (B, 256) integer next-byte frequencies, which join the mix for the next byte-step."""
         np.cumsum(frequencies, axis=1, out=self.streams.network_cum[:, 1:])
+
+
+def model_bytes(config: ContextMixingConfig, block_length: int, streams: int, neural_inputs: bool) -> int:
+    """The bytes a `ContextMixingModel` of these settings allocates for a block of ``block_length``,
+    computed without allocating: what a decoder's memory limit is checked against before a crafted
+    header can make it allocate (tests/test_decode_memory.py holds it equal to the tables' nbytes)."""
+    params = kernel_parameters(config, block_length, 1, neural_inputs)
+    inputs = mixer_inputs(config, neural_inputs)
+    c = config.contexts
+    tables = (8 * FOLLOWERS  # as each allocate_*_tables lays them out, in `Tables`' order
+              + (4 * c << params.table_bits) + 4 * buckets.BUCKETS * c * counters.ADAPT_COUNTS * 2
+              + (4 * c << params.run_bits) + 4 * c * runs.RUN_MAP_CELLS
+              + 4 * len(direct.DIRECT_RATES) * direct.DIRECT_CELLS
+              + (8 << params.match_bits) + 4 * 2 * match.LENGTH_BUCKETS
+              + 8 * (sum(mixer_sets.MIXER_SETS) + 1) * (inputs + 1) + 8 * sum(mixer_sets.FINAL_SETS) * (config.mixers + 1)
+              + 4 * config.sse_stages * sse.CONTEXTS_PER_STAGE * buckets.BUCKETS)
+    per_stream = 8 * (REGISTERS.columns + inputs + config.mixers + 257)
+    return tables + streams * per_stream

@@ -118,3 +118,18 @@ def build_arrays(config: NetworkConfig, streams: int, seed: int) -> LSTMArrays:
         np.zeros((t, b, i), np.float32), np.zeros((t, b), np.int64), np.zeros(t, np.int64),
         np.zeros((2, VOCABULARY), np.uint8), np.zeros((b, h), np.float32), np.zeros((b, h), np.float32),
         np.zeros(g + i + h, np.float32), np.zeros(2, np.int64), settings)
+
+
+def array_bytes(config: NetworkConfig, streams: int) -> int:
+    """The bytes `build_arrays` allocates (views not counted twice), computed without allocating: what
+    a decoder's memory limit is checked against (tests/test_decode_memory.py holds the two equal)."""
+    e, h, t, b = config.embedding, config.hidden, config.bptt, streams
+    g, i = 4 * h, e + h
+    parameters = sum(int(np.prod(shape)) for shape in _layout(config).values())
+    float32s = (4 * parameters  # parameters, gradients and Adam's two moments
+                + g * i  # the transposed gate weights
+                + 4 * b * h  # hidden, cell and the backward's two carries
+                + t * b * (3 * i + g + h) + (t + 1) * b * h  # the window: inputs, readout, d_readout, gates, cell_tanh; cells
+                + g + i + h)  # backward scratch
+    int64s = b + t * b + t + 2  # previous, read_bytes, active, counters
+    return 4 * float32s + 8 * int64s + 2 * VOCABULARY + 8 * 8  # + touched (uint8) and the float64 settings
