@@ -66,4 +66,4 @@ def test_info_shows_the_memory_a_file_needs_and_the_limit(tmp_path, capsys):
     assert 200 << 20 < info["decode_memory_bytes"] < info["memory_limit_bytes"] == 3 << 30
     assert main(["info", str(tmp_path / "big.tz")]) == 0
     out = capsys.readouterr().out
-    assert "memory to decode 4.5 GiB" in out and "over the limit of 3.0 GiB: decode with --memlimit 4.6GiB" in out
+    assert "memory to decode 4.5 GiB per decoding process" in out and "over the limit of 3.0 GiB: decode with --memlimit 4.6GiB" in out

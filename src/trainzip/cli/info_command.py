@@ -87,7 +87,7 @@ def _memory_line(info: dict) -> list[str]:
         return []
     verdict = ("no limit" if limit is None else f"within the limit of {format_size(limit)}" if need <= limit else
                f"over the limit of {format_size(limit)}: decode with --memlimit {format_size(need, up=True).replace(' ', '')}")
-    return [f"memory to decode {format_size(need)} per block being decoded ({verdict})"]
+    return [f"memory to decode {format_size(need)} per decoding process ({verdict})"]
 
 
 @click.command("info")

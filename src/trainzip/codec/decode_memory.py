@@ -17,7 +17,7 @@ from __future__ import annotations
 from trainzip.codec.learning_curve import GRAIN_SHIFT
 from trainzip.codec.settings import CodecConfig
 from trainzip.errors import MemoryLimitError
-from trainzip.memory_limit import DEFAULT_LIMIT_BYTES, ENVIRONMENT, MiB, format_size
+from trainzip.memory_limit import ENVIRONMENT, MiB, format_size
 from trainzip.models.context_mixing.state import model_bytes
 from trainzip.models.exact_network.arrays import array_bytes
 

@@ -17,6 +17,7 @@ from trainzip.codec.settings import CodecConfig
 from trainzip.codec.streaming import compress_stream, decompress_stream, settings_from_metadata
 from trainzip.container import Container
 from trainzip.engine import Executor
+from trainzip.memory_limit import DEFAULT_LIMIT_BYTES
 
 __all__ = ["KIND", "CodingReport", "compress", "compress_with_report", "decompress", "decompress_with_report",
            "machine_independent", "read_settings"]
@@ -53,15 +54,18 @@ def machine_independent(container: Container) -> bool:
     return "fingerprint" not in container.metadata
 
 
-def decompress_with_report(blob: bytes, *, progress: Progress | None = None,
-                           executor: Executor | None = None) -> tuple[bytes, CodingReport]:
+def decompress_with_report(blob: bytes, *, progress: Progress | None = None, executor: Executor | None = None,
+                           memory_limit: int | None = DEFAULT_LIMIT_BYTES) -> tuple[bytes, CodingReport]:
     """Decompress a .tz file's bytes, verifying structure (and a 0.6 network's numerics) first and
-    the checksum last."""
+    the checksum last; a block whose decoding would need more than ``memory_limit`` bytes is
+    refused before it is decoded (None: no limit; see `decode_memory`)."""
     sink = io.BytesIO()
-    report = decompress_stream(io.BytesIO(blob), sink, executor=executor, progress=progress)
+    report = decompress_stream(io.BytesIO(blob), sink, executor=executor, progress=progress,
+                               memory_limit=memory_limit)
     return sink.getvalue(), report
 
 
-def decompress(blob: bytes, *, executor: Executor | None = None) -> bytes:
+def decompress(blob: bytes, *, executor: Executor | None = None,
+               memory_limit: int | None = DEFAULT_LIMIT_BYTES) -> bytes:
     """Decompress a .tz file's bytes; see `decompress_with_report`."""
-    return decompress_with_report(blob, executor=executor)[0]
+    return decompress_with_report(blob, executor=executor, memory_limit=memory_limit)[0]

@@ -27,6 +27,7 @@ from trainzip.container import FrameLimits, FrameWriter, open_reader
 from trainzip.container.layout import DIGEST_BYTES
 from trainzip.engine import Executor, SerialExecutor
 from trainzip.errors import FormatError, IntegrityError, TrainzipError
+from trainzip.memory_limit import DEFAULT_LIMIT_BYTES
 from trainzip.models.network.config import EXACT_LSTM
 
 
@@ -187,7 +188,7 @@ def _decode_jobs(reader, config: CodecConfig, fingerprint: dict | None, on_lengt
 
 def decompress_stream(source: BinaryIO, sink: BinaryIO, *, executor: Executor | None = None,
                       progress: Progress | None = None, on_length: Callable[[int], None] | None = None,
-                      memory_limit: int | None = decode_memory.DEFAULT_LIMIT_BYTES) -> CodingReport:
+                      memory_limit: int | None = DEFAULT_LIMIT_BYTES) -> CodingReport:
     """Decompress the .tz file in ``source`` into ``sink``, block by block, each block checked before
     it is written; the length and SHA-256 of the whole are checked at the end.
 
