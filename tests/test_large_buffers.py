@@ -57,7 +57,7 @@ def test_the_command_line_and_the_pools_workers_set_it_and_a_library_call_does_n
     assert calls == ["set", "set"]
     handler = signal.getsignal(signal.SIGINT)
     try:
-        local._start_worker(None)
+        local._start_worker(None, None)
     finally:
         signal.signal(signal.SIGINT, handler)
     assert calls[-1] == "worker"

@@ -6,8 +6,8 @@ decodes it (`decompress`). The same accounting drops into any PyTorch loop.
 
 from trainzip import numerics as _numerics  # noqa: F401  (sets MKL reproducibility before torch loads)
 from trainzip._version import __version__
-from trainzip.errors import (FingerprintError, FormatError, InputError, IntegrityError, ResumeError,
-                             TrainingMismatchError, TrainzipError, VersionError)
+from trainzip.errors import (FingerprintError, FormatError, InputError, IntegrityError, MemoryLimitError,
+                             ResumeError, TrainingMismatchError, TrainzipError, VersionError)
 
 # Imported on first use: they pull in torch, and `import trainzip` should stay cheap.
 _LAZY = {
@@ -44,6 +44,7 @@ __all__ = [
     "FormatError",
     "InputError",
     "IntegrityError",
+    "MemoryLimitError",
     "ResumeError",
     "TrainingMismatchError",
     "TrainzipError",
