@@ -12,7 +12,7 @@ from trainzip.cli.options import ray_option, workers_option
 from trainzip.errors import TrainzipError
 
 CONTROL_SEED = 20_200_330
-"""Fixed seed of the control task's label shuffle, so a control is the same task on every run."""
+"""Fixed seed of the control task (the shuffle, or the clusters and their labels), so a control is the same task on every run."""
 PROBE_KINDS = ("linear", "mlp")
 
 
@@ -46,7 +46,13 @@ class _SeveralValues(click.Option):
               help="Blocks: Voita & Titov's 0.1%..100% fractions, or Blier & Ollivier's doubling from 8.")
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Run seeds 0..SEEDS-1 (data order, initial weights, holdout) and report mean and std.")
-@click.option("--control", is_flag=True, help="Shuffle the labels first (a control task with the same label counts).")
+@click.option("--control", is_flag=True, help="Replace the labels by a control task (see --control-task).")
+@click.option("--control-task", type=click.Choice(["shuffle", "clusters", "inputs"]), default="shuffle",
+              show_default=True,
+              help="With --control: shuffle the labels, or give each k-means cluster of the inputs (clusters) or "
+                   "each distinct input (inputs) one fixed random label (Hewitt & Liang's control tasks).")
+@click.option("--control-clusters", type=click.IntRange(min=1), default=50, show_default=True,
+              help="With --control-task clusters: how many k-means clusters.")
 @click.option("--final-model", is_flag=True,
               help="Also code all labels with a probe trained on all of them: regret and bits absorbed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run record as JSON instead of a table.")
@@ -55,13 +61,14 @@ class _SeveralValues(click.Option):
 @workers_option
 @ray_option
 @click.option("-f", "--force", is_flag=True, help="Overwrite the plot if it exists.")
-def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, plot, threads, workers, ray_address,
-            force):
+def command(data, probe_kinds, schedule, seeds, control, control_task, control_clusters, final_model, as_json, plot,
+            threads, workers, ray_address, force):
     """Code the labels y of DATA.npz given its features X, block by block (MDL probing).
 
     The first block is sent with the uniform code; each later block with a probe trained from
     scratch on all blocks before it. Reports the uniform code, the online code and their ratio
-    (compression), in bits, with the spread over seeds.
+    (compression), in bits, with the spread over seeds; and the universal code (a switch over the
+    probes, the uniform code and the labels' KT marginal), at most log2 M + log2 N bits over uniform.
     """
     plot_format = _plot_format(plot) if plot else None
     if plot:
@@ -69,7 +76,9 @@ def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, p
     from trainzip.engine import make_executor
 
     with make_executor(workers=workers, ray_address=ray_address) as executor:
-        record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control, final_model, threads, executor)
+        control_spec = (control_task, control_clusters) if control else None
+        record = _run(data, tuple(dict.fromkeys(probe_kinds)), schedule, seeds, control_spec, final_model, threads,
+                      executor)
     click.echo(json.dumps(record, indent=2) if as_json else _table(record))
     if plot:
         from trainzip.reports import expand, load_record, render_report
@@ -77,20 +86,22 @@ def command(data, probe_kinds, schedule, seeds, control, final_model, as_json, p
         publish(plot, render_report(expand(load_record(record, _name(data))), plot_format), force)
 
 
-def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, control: bool, final_model: bool,
-         threads: int, executor) -> dict:
-    """Load the data, run every seed (of every probe, on ``executor``), and return the run record."""
-    import numpy as np
+def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, control: tuple[str, int] | None,
+         final_model: bool, threads: int, executor) -> dict:
+    """Load the data, run every seed (of every probe, on ``executor``), and return the run record.
 
+    ``control``: (task, clusters) of the control task that replaces the labels, or None.
+    """
     from trainzip.numerics import use_threads
-    from trainzip.probing import TrainingConfig, compare_probes, comparison_record, online_codelength_seeds, probe_record
+    from trainzip.probing import (TrainingConfig, compare_probes, comparison_record, control_labels,
+                                  online_codelength_seeds, probe_record)
     from trainzip.probing.data import load_npz
 
     features, labels, _ = load_npz(read_input(data), _name(data))
-    if control:
-        labels = np.random.default_rng(CONTROL_SEED).permutation(labels)
+    if control is not None:
+        labels = control_labels(features, labels, control[0], CONTROL_SEED, clusters=control[1])
     use_threads(threads)
-    name = _name(data) + (" (control: shuffled labels)" if control else "")
+    name = _name(data) + (f" (control: {_CONTROL_NAMES[control[0]]})" if control else "")
     config = TrainingConfig(probe=probe_kinds[0])
     options = dict(schedule=schedule, final_model=final_model, executor=executor, threads=threads)
     if len(probe_kinds) > 1:
@@ -100,8 +111,15 @@ def _run(data: str, probe_kinds: tuple[str, ...], schedule: str, seeds: int, con
         spread = online_codelength_seeds(features, labels, seeds=range(seeds), probe=probe_kinds[0], config=config,
                                          **options)
         record = probe_record(spread, data=name, config=config)
-    record["control"] = control
+    record["control"] = control is not None
+    if control is not None:
+        record["control_task"] = {"task": control[0], "seed": CONTROL_SEED,
+                                  "clusters": control[1] if control[0] == "clusters" else None}
     return record
+
+
+_CONTROL_NAMES = {"shuffle": "shuffled labels", "clusters": "a random label per input cluster",
+                  "inputs": "a random label per distinct input"}
 
 
 def _table(record: dict) -> str:

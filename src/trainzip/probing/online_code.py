@@ -4,7 +4,10 @@
     block k > 1:    train a fresh probe on blocks 1..k-1, code block k with it:
                     sum over the block of -log2 p(y | x)
 
-The total is the online code length (Voita & Titov 2020; Blier & Ollivier 2018). Held against the
+The total is the online code length (Voita & Titov 2020; Blier & Ollivier 2018): the *plain*
+probe's code, ``online_bits``. Beside it, ``universal_bits`` is the switch code over that probe,
+the uniform code and the labels' KT marginal (`trainzip.probing.universal`), which never costs
+more than log2 3 + log2 N bits over the uniform code. Held against the
 uniform code, N log2 K, it gives the compression: how much structure about the labels the
 features expose to this kind of probe. Only the labels are the message; the features are side
 information both ends hold, which is why they may be standardised with their global statistics.
@@ -22,6 +25,8 @@ import numpy as np
 from trainzip.probing.probes import FittedProbe, ProbeTrainer, UniformProbe, build_network
 from trainzip.block_schedules import block_ends
 from trainzip.probing.training import TrainingConfig, train_probe
+from trainzip.probing.universal import universal_code
+from trainzip.switching import SwitchCode
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,19 @@ class ProbeResult:
     blocks: tuple[BlockResult, ...]
     final_model_bits: float | None = None
     sample_bits: np.ndarray | None = field(default=None, compare=False, repr=False)  # (N,) in coding order
+    universal: SwitchCode | None = field(default=None, compare=False, repr=False)  # over probe, uniform, KT
+    coded_labels: np.ndarray | None = field(default=None, compare=False, repr=False)  # (N,) in coding order
+
+    @property
+    def universal_bits(self) -> float | None:
+        """The universal code: the switch code over this probe, the uniform code and the KT marginal."""
+        return None if self.universal is None else self.universal.bits
+
+    def universal_block_bits(self) -> list[float] | None:
+        """Each block's share of the universal code (its samples' bits under the switch code)."""
+        if self.universal is None:
+            return None
+        return [float(self.universal.unit_bits[block.start:block.end].sum()) for block in self.blocks]
 
     @property
     def uniform_bits(self) -> float:
@@ -112,7 +130,8 @@ def online_codelength(
             would need the model first; it costs one more training.
 
     Returns:
-        A ProbeResult; ``online_bits``, ``uniform_bits`` and ``compression`` are its totals.
+        A ProbeResult; ``online_bits``, ``uniform_bits`` and ``compression`` are its totals, and
+        ``universal_bits`` the universal code over the probe, the uniform code and the KT marginal.
     """
     x, y, n_classes = _checked(features, labels, n_classes)
     if shuffle:
@@ -132,8 +151,9 @@ def online_codelength(
         final = trainer(x, y, n_classes, _block_seed(seed, 0))
         final_bits = _code_block(final, x, y, 0, 0, len(y), n_classes)[0].bits
     schedule_name = schedule if isinstance(schedule, str) else "custom"
+    sample_bits = np.concatenate(sample_bits)
     return ProbeResult(probe_name, schedule_name, seed, len(y), n_classes, tuple(blocks), final_bits,
-                       np.concatenate(sample_bits))
+                       sample_bits, universal_code({"probe": sample_bits}, y, n_classes), y)
 
 
 def standardize(features: np.ndarray) -> np.ndarray:

@@ -3,6 +3,11 @@
 The record is the common run-record schema (one step per block, totals) plus the probe's own
 keys: ``uniform_bits``, ``online_bits`` (mean over seeds) and its std, ``compression`` and its
 std, ``blocks`` (the per-block table) and ``seeds`` (each seed's totals). Bits are floats in bits.
+
+``online_bits`` is the plain probe's code, as it always was. Added beside it: ``universal_bits``
+(and its std) and ``universal`` (`trainzip.probing.universal`: the switch code over the probe,
+the uniform code and the KT marginal, with its bound over the uniform code), and per block and
+per seed ``universal_bits``. Records written before these keys keep reading as they did.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import asdict
 
 from trainzip.probing.seeds import SeedSpread
 from trainzip.probing.training import TrainingConfig
+from trainzip.probing.universal import universal_keys
 from trainzip.record_format import RECORD_FORMAT as RUN_FORMAT
 
 
@@ -44,9 +50,18 @@ def probe_record(spread: SeedSpread, *, data: str | None = None, config: Trainin
         "compression_std": compression_std,
         "blocks": blocks,
         "seeds": [{"seed": run.seed, "online_bits": run.online_bits, "compression": run.compression,
-                   "final_model_bits": run.final_model_bits} for run in spread.runs],
+                   "final_model_bits": run.final_model_bits, "universal_bits": run.universal_bits}
+                  for run in spread.runs],
         "training": asdict(config) if config is not None else None,
+        **_universal(spread),
     }
+
+
+def _universal(spread: SeedSpread) -> dict:
+    """The universal code's keys (none for runs made without it)."""
+    if any(run.universal is None for run in spread.runs):
+        return {}
+    return universal_keys([run.universal for run in spread.runs], spread.uniform_bits)
 
 
 def _totals(spread: SeedSpread) -> dict:
@@ -65,14 +80,24 @@ def _totals(spread: SeedSpread) -> dict:
 def _blocks(spread: SeedSpread) -> list[dict]:
     """The per-block table: where each block lies, what it cost (mean and std over seeds)."""
     rows = []
-    for block, (mean_bits, std_bits) in zip(spread.runs[0].blocks, spread.block_bits()):
+    universal = _universal_block_bits(spread)
+    for index, (block, (mean_bits, std_bits)) in enumerate(zip(spread.runs[0].blocks, spread.block_bits())):
         rows.append({
             "block": block.index, "start": block.start, "end": block.end, "samples": block.samples,
             "trained_on": block.start, "bits": mean_bits, "bits_std": std_bits,
             "bits_per_sample": mean_bits / block.samples, "uniform_bits": block.uniform_bits,
             "code": "uniform" if block.start == 0 else "probe",
+            **({} if universal is None else {"universal_bits": universal[index]}),
         })
     return rows
+
+
+def _universal_block_bits(spread: SeedSpread) -> list[float] | None:
+    """Each block's universal bits, mean over seeds (None for runs made without the universal code)."""
+    per_seed = [run.universal_block_bits() for run in spread.runs]
+    if any(bits is None for bits in per_seed):
+        return None
+    return [float(sum(bits) / len(bits)) for bits in zip(*per_seed)]
 
 
 def _title(spread: SeedSpread, data: str | None) -> str:

@@ -4,6 +4,8 @@ Every probe codes the same samples in the same order (one seed orders the data f
 so their per-sample bits line up and `trainzip.switching.switch_code` mixes them sample by
 sample: a linear probe that learns fast can code the first blocks and an MLP the later ones, and
 the switch code pays for that only a few bits. Its record sits beside each probe's record.
+The universal code (`trainzip.probing.universal`) adds the uniform code and the KT marginal to
+the experts, so that it never costs more than log2 M + log2 N bits over the uniform code either.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from trainzip.probing.online_code import ProbeResult, online_codelength
 from trainzip.probing.record import probe_record
 from trainzip.probing.seeds import SeedSpread, _mean_std, run_seeds
 from trainzip.probing.training import TrainingConfig
+from trainzip.probing.universal import universal_code, universal_keys
 from trainzip.record_format import RECORD_FORMAT
 from trainzip.switching import SwitchCode, switch_code
 
@@ -30,6 +33,7 @@ class ProbeComparison:
     probes: tuple[str, ...]
     spreads: tuple[SeedSpread, ...]
     switches: tuple[SwitchCode, ...]
+    universals: tuple[SwitchCode, ...] = ()  # per seed: over the probes, the uniform code and the KT marginal
 
     @property
     def switch_bits(self) -> tuple[float, float]:
@@ -49,7 +53,15 @@ def compare_probes(features, labels, probes: Sequence[str] = ("linear", "mlp"), 
     work = functools.partial(probes_seed_run, features, labels, probes=tuple(probes), config=config, options=options)
     runs = run_seeds(work, seeds, executor=executor, threads=threads)
     spreads = tuple(SeedSpread(tuple(results[i] for results, _ in runs)) for i in range(len(probes)))
-    return ProbeComparison(tuple(probes), spreads, tuple(code for _, code in runs))
+    universals = tuple(_universal(results) for results, _ in runs)
+    return ProbeComparison(tuple(probes), spreads, tuple(code for _, code in runs), universals)
+
+
+def _universal(results: tuple[ProbeResult, ...]) -> SwitchCode:
+    """One seed's universal code over its probes (every probe coded the same labels in the same order)."""
+    first = results[0]
+    return universal_code({result.probe: result.sample_bits for result in results}, first.coded_labels,
+                          first.n_classes)
 
 
 def probes_seed_run(features, labels, seed: int, probes: tuple[str, ...], config: TrainingConfig | None,
@@ -98,6 +110,7 @@ def comparison_record(comparison: ProbeComparison, *, data: str | None = None,
         "seeds": [{"seed": run.seed, "online_bits": code.bits} for run, code in zip(comparison.spreads[0].runs,
                                                                                      comparison.switches)],
         "switch": switch, "probes": records,
+        **(universal_keys(list(comparison.universals), uniform) if comparison.universals else {}),
     }
 
 

@@ -27,7 +27,24 @@ def _totals(record: dict) -> list[str]:
         f"{'online code':<18}{record['online_bits']:>10.1f} ± {record['online_bits_std']:.1f} bits"
         f"  ({record['online_bits'] / n:.3f} bits/sample)",
         f"{'compression':<18}{record['compression']:>10.2f} ± {record['compression_std']:.2f}  (uniform / online)",
+        *_universal(record),
         *_final(record["totals"], n),
+    ]
+
+
+def _universal(record: dict) -> list[str]:
+    """The universal code and its bound over the uniform code, where the record has them."""
+    universal = record.get("universal")
+    if universal is None:
+        return []
+    n = record["n_samples"]
+    experts = ", ".join(universal["experts"])
+    return [
+        f"{'universal code':<18}{universal['bits']:>10.1f} ± {universal['bits_std']:.1f} bits"
+        f"  ({universal['bits'] / n:.3f} bits/sample, compression {universal['compression']:.2f};"
+        f" switch over {experts})",
+        f"{'universal bound':<18}{universal['bound_over_uniform_bits']:>10.1f} bits at most over the uniform code"
+        "  (log2 M + log2 N)",
     ]
 
 
@@ -61,5 +78,6 @@ def switch_table(record: dict) -> str:
               f"{'best single probe':<18}{switch['best_probe_bits']:>10.1f} bits  ({switch['best_probe']})",
               f"{'switching cost':<18}{switch['switching_cost_bits']:>10.1f} bits at most  (log2 M + log2 N: "
               "the switch code never exceeds the best probe by more)",
-              f"{'saved':<18}{switch['saving_bits']:>10.1f} bits against the best single probe (mean over seeds)"]
+              f"{'saved':<18}{switch['saving_bits']:>10.1f} bits against the best single probe (mean over seeds)",
+              *_universal(record)]
     return "\n\n".join(parts + ["\n".join(lines)])
