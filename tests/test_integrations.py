@@ -121,6 +121,51 @@ def test_lightning_trainer_run_on_digits(tmp_path):
     assert record["totals"]["bits"] < 0.5 * len(dataset) * math.log2(10)
 
 
+@needs_lightning
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Lightning's advice on dataloader workers
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # lightning 2.6 uses torch pytree APIs torch 2.13 deprecates
+def test_lightning_logger_records_the_figures_at_each_logging_step(tmp_path):
+    """The Trainer's own logger (CSVLogger, log_every_n_steps=2) gets trainzip's figures at global
+    steps 1, 3, ..., 9: the cumulative bits per sample and kbits after that step's batch, the samples so far."""
+    import csv
+
+    import lightning.pytorch as pl
+    import torch.nn.functional as F
+    from lightning.pytorch.loggers import CSVLogger
+
+    from trainzip.integrations.lightning import PrequentialCallback
+
+    class Classifier(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Linear(8, 4)
+
+        def training_step(self, batch, batch_idx):
+            logits = self.net(batch[0])
+            return {"loss": F.cross_entropy(logits, batch[1]), "logits": logits}
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    generator = torch.Generator().manual_seed(0)
+    dataset = torch.utils.data.TensorDataset(torch.randn(160, 8, generator=generator),
+                                             torch.randint(0, 4, (160,), generator=generator))
+    pl.seed_everything(0, verbose=False)
+    callback = PrequentialCallback()
+    trainer = pl.Trainer(max_epochs=1, callbacks=[callback], logger=CSVLogger(str(tmp_path)), log_every_n_steps=2,
+                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                         accelerator="cpu", default_root_dir=str(tmp_path))
+    trainer.fit(Classifier(), torch.utils.data.DataLoader(dataset, batch_size=16))
+    with open(f"{trainer.logger.log_dir}/metrics.csv") as rows:
+        logged = {int(row["step"]): row for row in csv.DictReader(rows) if row.get("trainzip/bits_per_sample")}
+    assert sorted(logged) == [1, 3, 5, 7, 9]
+    cumulative = callback.meter.step_arrays()["cumulative_bits"]
+    for step, row in logged.items():
+        assert float(row["trainzip/samples_metered"]) == 16 * (step + 1)
+        assert float(row["trainzip/bits_per_sample"]) == pytest.approx(cumulative[step] / (16 * (step + 1)), rel=1e-6)
+        assert float(row["trainzip/cumulative_kbits"]) == pytest.approx(cumulative[step] / 1000, rel=1e-6)
+
+
 def test_callback_without_lightning_says_what_to_install(monkeypatch):
     """Without lightning the module still imports, and building the callback names the extra to install."""
     import trainzip.integrations.lightning as module

@@ -83,3 +83,60 @@ def test_label_stream_models_that_return_probabilities_or_nan_are_refused():
     with pytest.raises(InputError, match="NaN or infinite"):
         trainzip.encode_labels(x, y, num_classes=3, make_model=Diverged, train=lambda *a: None,
                                schedule=Schedule(first=10), deterministic=False)
+
+
+def test_numpy_arrays_and_lists_are_converted_anything_else_refused():
+    """NumPy logits and targets (and nested lists) give the torch figures; a string is InputError,
+    not an AttributeError."""
+    import numpy as np
+
+    logits = torch.randn(4, 3, generator=torch.Generator().manual_seed(2))
+    targets = torch.tensor([0, 2, 1, 2])
+    expected = PrequentialMeter().update(logits, targets)
+    assert PrequentialMeter().update(logits.numpy(), targets.numpy()) == pytest.approx(expected)
+    assert PrequentialMeter().update(logits.tolist(), targets.tolist()) == pytest.approx(expected)
+    meter = PrequentialMeter()
+    meter.update(logits.numpy(), targets.numpy())
+    assert meter.update_final(logits.numpy(), targets.numpy()) == pytest.approx(expected)
+    with pytest.raises(InputError, match="must be a torch tensor"):
+        PrequentialMeter().update("logits", targets)
+    with pytest.raises(InputError, match="numeric array"):
+        PrequentialMeter().update(logits, [[0, 1], [2]])
+
+
+@pytest.mark.parametrize("num_classes", [0, 1, -3, 2.5, True, "4"])
+def test_num_classes_below_two_or_not_an_integer_is_refused(num_classes):
+    """A meter for fewer than 2 classes (or a non-integer count) is refused when it is built."""
+    with pytest.raises(InputError, match="num_classes must be an integer of at least 2"):
+        PrequentialMeter(num_classes=num_classes)
+    assert PrequentialMeter(num_classes=2).num_classes == 2
+
+
+def test_alphabet_and_rank_errors_are_input_errors_that_name_the_fix():
+    """1-D or 4-D logits, one class, a class count changed mid-run: InputError saying what to do; the
+    final model's rescoring of more samples than were metered likewise."""
+    with pytest.raises(InputError, match=r"got \(4,\): flatten"):
+        PrequentialMeter().update(torch.zeros(4), torch.tensor([0]))
+    with pytest.raises(InputError, match=r"got \(2, 2, 2, 3\).*reshape"):
+        PrequentialMeter().update(torch.zeros(2, 2, 2, 3), torch.zeros(2, 2, 2, dtype=torch.long))
+    with pytest.raises(InputError, match="at least 2"):
+        PrequentialMeter().update(torch.zeros(3, 1), torch.tensor([0, 0, 0]))
+    meter = PrequentialMeter()
+    meter.update(torch.zeros(1, 4), torch.tensor([0]))
+    with pytest.raises(InputError, match="batch 1: logits have 5 classes, the meter expects 4.*meter of its own"):
+        meter.update(torch.zeros(1, 5), torch.tensor([0]))
+    with pytest.raises(InputError, match="more than the 1 metered: rescore only"):
+        meter.update_final(torch.zeros(2, 4), torch.tensor([0, 1]))
+    assert (meter.total_samples, meter.final_samples) == (1, 0)
+
+
+def test_an_empty_batch_is_refused_but_an_all_padding_one_counts_as_a_step():
+    """No rows (B = 0, or T = 0 after a shift) is an error; rows that are all padding are a step of 0 samples."""
+    meter = PrequentialMeter()
+    with pytest.raises(InputError, match=r"batch 0: the batch is empty \(logits \(0, 3\)\)"):
+        meter.update(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
+    with pytest.raises(InputError, match="empty"):
+        meter.update(torch.zeros(2, 0, 5), torch.zeros(2, 0, dtype=torch.long))
+    assert (meter.batches, meter.num_classes) == (0, None)
+    assert meter.update(torch.zeros(2, 3), torch.tensor([-100, -100])) == 0.0
+    assert (meter.batches, meter.total_samples) == (1, 0)

@@ -130,3 +130,98 @@ def test_callback_without_transformers_says_what_to_install(monkeypatch):
     monkeypatch.setattr(module, "_Base", object)
     with pytest.raises(ImportError, match=r"trainzip\[transformers\]"):
         module.PrequentialTrainerCallback()
+
+
+@pytest.mark.skipif(not is_tensorboard_available(), reason="tensorboard is not installed")
+def test_attached_callback_figures_reach_the_trainers_tensorboard_reporter(example, text, tmp_path, monkeypatch):
+    """attach(trainer) puts the callback before report_to's reporters: the Trainer's own TensorBoard
+    event file holds trainzip's scalars at every logging step (2, 4, 6), equal to the log history's,
+    tokens metered = steps x 8 x 31; step checkpoints still carry the meter's state."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from transformers import Trainer, default_data_collator
+
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", str(tmp_path / "tb"))
+    trainer = Trainer(model=example.tiny_gpt2(SEQUENCE, layers=1, width=16, heads=2),
+                      args=example.training_arguments(str(tmp_path / "out"), max_steps=6, logging_steps=2,
+                                                      save_steps=3, report_to=["tensorboard"]),
+                      train_dataset=example.ByteChunks(text[:48 * SEQUENCE], SEQUENCE),
+                      data_collator=default_data_collator)
+    callback = PrequentialTrainerCallback().attach(trainer)
+    trainer.train()
+    events = EventAccumulator(str(tmp_path / "tb"))
+    events.Reload()
+    logged = {tag: {event.step: event.value for event in events.Scalars(f"train/trainzip/{tag}")}
+              for tag in ("bits_per_token", "cumulative_kbits", "tokens_metered")}
+    assert logged["tokens_metered"] == {2: 2 * 8 * 31, 4: 4 * 8 * 31, 6: 6 * 8 * 31}
+    history = {entry["step"]: entry for entry in trainer.state.log_history if "loss" in entry}
+    for step in (2, 4, 6):
+        assert logged["bits_per_token"][step] == pytest.approx(history[step]["trainzip/bits_per_token"], rel=1e-6)
+        assert logged["cumulative_kbits"][step] == pytest.approx(history[step]["trainzip/cumulative_kbits"], rel=1e-6)
+    assert logged["cumulative_kbits"][6] == pytest.approx(callback.meter.total_bits / 1000, rel=1e-6)
+    saved = json.loads((tmp_path / "out" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert saved["stateful_callbacks"]["trainzip.meter"]["meter"]["batches"] == 3
+
+
+@pytest.mark.skipif(not is_tensorboard_available(), reason="tensorboard is not installed")
+def test_callback_passed_in_callbacks_warns_that_reporters_miss_its_figures(example, text, tmp_path, monkeypatch):
+    """With report_to set and the callback in callbacks=[...] (after the reporters), a warning names attach."""
+    from transformers import Trainer, default_data_collator
+
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", str(tmp_path / "tb"))
+    trainer = Trainer(model=example.tiny_gpt2(SEQUENCE, layers=1, width=16, heads=2),
+                      args=example.training_arguments(str(tmp_path / "out"), save_strategy="no", max_steps=1,
+                                                      report_to=["tensorboard"]),
+                      train_dataset=example.ByteChunks(text[:8 * SEQUENCE], SEQUENCE),
+                      data_collator=default_data_collator, callbacks=[PrequentialTrainerCallback()])
+    with pytest.warns(UserWarning, match=r"attach\(trainer\)"):
+        trainer.train()
+
+
+def test_sequence_classifier_needs_shift_labels_false_and_is_metered_with_it(text, tmp_path, example):
+    """A sequence classifier's (B, K) logits under the default shift_labels=True raise InputError that
+    says to pass shift_labels=False (not a raw IndexError); with it, each sequence is one sample."""
+    from transformers import GPT2Config, GPT2ForSequenceClassification, Trainer, default_data_collator
+
+    from trainzip.errors import InputError
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    sequences = example.ByteChunks(text[:16 * SEQUENCE], SEQUENCE).tokens  # (16, T)
+    labelled = [{"input_ids": tokens, "labels": int(tokens[0]) % 3} for tokens in sequences]  # 3 classes
+
+    def train(callback):
+        config = GPT2Config(vocab_size=256, n_positions=SEQUENCE, n_embd=16, n_layer=1, n_head=2, num_labels=3,
+                            pad_token_id=0, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+        trainer = Trainer(model=GPT2ForSequenceClassification(config),
+                          args=example.training_arguments(str(tmp_path / "out"), save_strategy="no", max_steps=2),
+                          train_dataset=labelled,
+                          data_collator=default_data_collator, callbacks=[callback])
+        trainer.train()
+        return callback.meter
+
+    with pytest.raises(InputError, match=r"logits \(8, 3\) with labels \(8,\).*shift_labels=False"):
+        train(PrequentialTrainerCallback())
+    meter = train(PrequentialTrainerCallback(shift_labels=False))
+    assert (meter.symbol, meter.total_samples, meter.num_classes) == ("sample", 16, 3)
+    assert 0.5 < meter.steps[0]["bits"] / 8 < 4.0  # near log2 3 = 1.58 for an untrained classifier
+
+
+def test_forward_hook_refusals_name_the_fix():
+    """Called without labels, or with a causal LM's logits that cannot be shifted (a sequence of one
+    token gives none to predict), the hook raises InputError naming what to change."""
+    import torch
+
+    from trainzip.errors import InputError
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    callback = PrequentialTrainerCallback()
+    callback._metering = True
+    module = torch.nn.Linear(1, 1).train()
+    output = {"logits": torch.zeros(2, 1, 5)}
+    with pytest.raises(InputError, match="without labels"):
+        callback._on_forward(module, (), {}, type("Out", (), output)())
+    with pytest.raises(InputError, match="empty.*length 1"):
+        callback._on_forward(module, (), {"labels": torch.zeros(2, 1, dtype=torch.long)}, type("Out", (), output)())

@@ -17,6 +17,52 @@ from trainzip.errors import InputError
 PROBABILITY_TOLERANCE = 1e-3  # rows within this of summing to 1, every entry in [0, 1]: probabilities
 
 
+def as_tensor(values, name: str):
+    """``values`` as a torch tensor: NumPy arrays and (nested) lists are converted, anything else
+    that is not a tensor is refused with InputError (rather than an AttributeError deep inside)."""
+    import numpy as np
+    import torch
+
+    if isinstance(values, torch.Tensor):
+        return values
+    if isinstance(values, (np.ndarray, list, tuple)):
+        try:
+            return torch.as_tensor(np.asarray(values))
+        except (TypeError, ValueError, RuntimeError) as error:  # ragged lists, object arrays, strings
+            raise InputError(f"{name} could not be read as a numeric array ({error}): pass a torch tensor "
+                             "or a NumPy array of numbers") from None
+    raise InputError(f"{name} must be a torch tensor (or a NumPy array or list), got {type(values).__name__}")
+
+
+def check_num_classes(num_classes) -> None:
+    """InputError unless ``num_classes`` is None (inferred) or an integer of at least 2."""
+    if num_classes is None:
+        return
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise InputError(f"num_classes must be an integer of at least 2 (a code needs two symbols to choose "
+                         f"between), or None to take it from the first logits; got {num_classes!r}")
+
+
+def check_alphabet(logits, num_classes: int | None, *, where: str) -> int:
+    """The class count of (B, K) or (B, T, V) logits, checked against the meter's ``num_classes``;
+    InputError for other ranks, fewer than 2 classes, a changed count or an empty batch."""
+    if logits.dim() not in (2, 3):
+        raise InputError(f"{where}: expected logits of shape (B, K) or (B, T, V), got {tuple(logits.shape)}: "
+                         "flatten any further axes into B (reshape(-1, K)), and give one-row batches as (1, K)")
+    classes = int(logits.shape[-1])
+    if classes < 2:
+        raise InputError(f"{where}: logits {tuple(logits.shape)} have {classes} class(es); a code needs at least 2 "
+                         "(a binary classifier's single logit z is the pair of logits (0, z))")
+    if num_classes is not None and classes != num_classes:
+        raise InputError(f"{where}: logits have {classes} classes, the meter expects {num_classes} (from "
+                         "num_classes or its first batch): meter each alphabet with a meter of its own")
+    if logits.shape[:-1].numel() == 0:
+        raise InputError(f"{where}: the batch is empty (logits {tuple(logits.shape)}): nothing to score; skip the "
+                         "call (a sequence of length 1 has no next token to predict); under torch.distributed, "
+                         "where every rank meters each step, give it a row whose target is padding instead")
+    return classes
+
+
 def check_shapes(logits, targets) -> None:
     """Logits (B, K) with targets (B,), or (B, T, V) with (B, T); integer targets. InputError otherwise."""
     if logits.dim() not in (2, 3):

@@ -29,7 +29,8 @@ import numpy as np
 
 from trainzip import distributed
 from trainzip.batch_counts import LN2, batch_bits, batch_counts  # noqa: F401  (trainzip.meter.batch_bits is public)
-from trainzip.logit_checks import raise_for_flags
+from trainzip.errors import InputError
+from trainzip.logit_checks import as_tensor, check_alphabet, check_num_classes, raise_for_flags
 from trainzip.meter_state import load_state, state_of
 from trainzip.meter_store import Figures, StepStore, as_index_array, check_coverage, step_dicts
 from trainzip.record_format import RECORD_FORMAT
@@ -68,6 +69,7 @@ class PrequentialMeter:
 
     def __init__(self, num_classes: int | None = None, *, ignore_index: int = -100, writer: Any = None,
                  tag: str = "trainzip", defer: bool = False, keep_example_bits: bool = False):
+        check_num_classes(num_classes)
         self.num_classes = num_classes
         self.ignore_index = ignore_index
         self.writer = writer
@@ -91,17 +93,19 @@ class PrequentialMeter:
         when deferred).
 
         Args:
-            logits: (B, K) or (B, T, V) scores of the model as it stands, before it learns the batch.
+            logits: (B, K) or (B, T, V) scores of the model as it stands, before it learns the batch
+                (a torch tensor; NumPy arrays and lists are converted).
             targets: (B,) or (B, T) integer classes (``ignore_index`` for padding).
             indices: optional (B,) dataset indices of the batch's rows: the meter then knows which
                 samples it metered, refuses one metered twice (a resumed run that restarted its data)
                 and keeps the indices in its state and its per-example bits.
 
         Raises:
-            InputError: non-finite logits, probabilities for logits, targets out of range, wrong shapes.
+            InputError: non-finite logits, probabilities for logits, targets out of range, wrong shapes,
+                a changed class count, an empty batch.
             ResumeError: a sample (by ``indices``) was metered before.
         """
-        self._check_alphabet(logits)
+        logits, targets = self._checked(logits, targets, where=f"batch {self.batches}")
         if logits.dim() == 3:
             self.symbol = "token"
         index_array = None if indices is None else as_index_array(indices, len(logits))
@@ -149,26 +153,22 @@ class PrequentialMeter:
     def update_final(self, logits, targets) -> float:
         """Score the *final* model on (part of) the same data; call once per batch after training
         (on every rank, each on its own shard, under torch.distributed)."""
-        self._check_alphabet(logits)
+        logits, targets = self._checked(logits, targets, where="final batch")
         bits, samples, _ = batch_bits(logits, targets, self.ignore_index)
         if distributed.rank_and_world()[1] == 1 and self._store.final_samples + samples > self.total_samples:
-            raise ValueError(f"the final model would be scored on {self._store.final_samples + samples} "
-                             f"{self.symbol}s, more than the {self.total_samples} metered")
+            raise InputError(f"the final model would be scored on {self._store.final_samples + samples} "
+                             f"{self.symbol}s, more than the {self.total_samples} metered: rescore only the data "
+                             "the meter metered, each sample once")
         self._store.final_bits += bits
         self._store.final_samples += samples
         self._version += 1
         return bits
 
-    def _check_alphabet(self, logits) -> None:
-        if logits.dim() not in (2, 3):
-            raise ValueError(f"expected logits of shape (B, K) or (B, T, V), got {tuple(logits.shape)}")
-        classes = int(logits.shape[-1])
-        if self.num_classes is None:
-            self.num_classes = classes
-        elif classes != self.num_classes:
-            raise ValueError(f"logits have {classes} classes, the meter expects {self.num_classes}")
-        if classes < 2:
-            raise ValueError("a code needs at least 2 classes")
+    def _checked(self, logits, targets, *, where: str):
+        """Logits and targets as tensors, the alphabet checked (and fixed by the first batch)."""
+        logits, targets = as_tensor(logits, "logits"), as_tensor(targets, "targets")
+        self.num_classes = check_alphabet(logits, self.num_classes, where=where)
+        return logits, targets
 
     # -- figures over every rank ----------------------------------------------------------------
 

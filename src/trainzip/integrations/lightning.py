@@ -53,7 +53,9 @@ class PrequentialCallback(_Base):
         indices_key: where ``training_step`` may return the batch's dataset indices; the meter then
             refuses any sample metered twice.
         epochs: how many epochs to meter (the first pass is the prequential one).
-        log_scalars: also ``pl_module.log`` the cumulative bits per sample and compression ratio.
+        log_scalars: also ``pl_module.log`` the run's figures after each batch (cumulative bits per
+            sample, compression ratio, kbits, samples metered): the Trainer's logger records them
+            every ``log_every_n_steps``, against its global step.
     """
 
     def __init__(self, meter: PrequentialMeter | None = None, *, record_path: str | None = None,
@@ -114,9 +116,11 @@ class PrequentialCallback(_Base):
             if self.meter.batches % max(trainer.log_every_n_steps, 1):
                 return
             self.meter.sync()  # collective: every rank meters the same number of batches, so all get here
-        totals = self.meter.totals()
-        pl_module.log(f"trainzip/bits_per_{self.meter.symbol}", totals["bits_per_sample"])
+        totals, symbol = self.meter.totals(), self.meter.symbol
+        pl_module.log(f"trainzip/bits_per_{symbol}", totals["bits_per_sample"])
         pl_module.log("trainzip/compression_ratio", totals["compression_ratio"] or 0.0)
+        pl_module.log("trainzip/cumulative_kbits", totals["bits"] / 1000)
+        pl_module.log(f"trainzip/{symbol}s_metered", float(totals["samples"]))
 
     def on_train_end(self, trainer, pl_module) -> None:
         """Write the run record, if asked to (summed over every rank; rank 0 writes)."""

@@ -7,10 +7,16 @@ before that step). For a causal language model the logits at position t predict 
 t + 1, so the targets are the batch's ``labels`` shifted by one, padding (-100) skipped, the same
 pairs the model's own loss uses: the figures are bits per token.
 
-    callback = PrequentialTrainerCallback(record_path="run.json", tensorboard_dir="runs/preq")
-    trainer = Trainer(model=model, args=args, train_dataset=data, callbacks=[callback])
+    trainer = Trainer(model=model, args=args, train_dataset=data)           # report_to as you like
+    callback = PrequentialTrainerCallback(record_path="run.json").attach(trainer)
     trainer.train()
     callback.meter.totals()["bits_per_sample"]        # bits per token of the first epoch, online
+
+- At each logging step the figures (``trainzip/bits_per_token``, ``trainzip/cumulative_kbits``,
+  ``trainzip/tokens_metered``) join the Trainer's ``logs``. The Trainer hands every callback the
+  same ``logs`` in turn, reporters (``report_to``) first, so `attach` puts this callback before
+  them: TensorBoard, W&B or MLflow then log trainzip's figures against the global step. Passed in
+  ``callbacks=[...]`` instead, only the log history gets them (and a warning says so).
 
 - Only the first ``epochs`` epochs are metered (default 1): a batch seen before is not new data.
 - Under torch.distributed (``torchrun``) each rank meters its shard; the record and the scalars
@@ -25,8 +31,9 @@ pairs the model's own loss uses: the figures are bits per token.
 from __future__ import annotations
 
 import math
+import warnings
 
-from trainzip.errors import ResumeError
+from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_transformers_available
 from trainzip.meter import PrequentialMeter
 
@@ -66,6 +73,21 @@ class PrequentialTrainerCallback(_Base):
         self._hook = None
         self._metering = False
         self._steps_per_epoch = 0  # optimizer steps in an epoch, where the dataloader has a length
+        self._attached = False
+
+    def attach(self, trainer) -> PrequentialTrainerCallback:
+        """Join ``trainer``'s callbacks just before its reporters, which then log this callback's
+        figures (moved there if it was passed in ``callbacks``); returns the callback."""
+        from transformers.integrations.integration_utils import INTEGRATION_TO_CALLBACK
+
+        callbacks = trainer.callback_handler.callbacks
+        if self in callbacks:
+            callbacks.remove(self)
+        reporters = tuple(INTEGRATION_TO_CALLBACK.values())
+        first = next((i for i, callback in enumerate(callbacks) if isinstance(callback, reporters)), len(callbacks))
+        callbacks.insert(first, self)
+        self._attached = True
+        return self
 
     # -- metering -------------------------------------------------------------------------------
 
@@ -77,12 +99,13 @@ class PrequentialTrainerCallback(_Base):
             return
         labels = kwargs.get("labels")
         if labels is None:
-            raise ValueError("the model was called without labels: PrequentialTrainerCallback meters the labels "
+            raise InputError("the model was called without labels: PrequentialTrainerCallback meters the labels "
                              "the Trainer passes (use a data collator that sets them, e.g. for causal LM)")
         logits = getattr(output, self.logits_attribute, None)
         if logits is None and isinstance(output, (tuple, list)):  # return_dict=False: (loss, logits, ...)
             logits = output[1]
         if self.shift_labels:
+            _check_shiftable(logits, labels)
             logits, labels = logits[:, :-1], labels[:, 1:]  # position t predicts token t + 1
         self.meter.update(logits, labels)
 
@@ -101,6 +124,10 @@ class PrequentialTrainerCallback(_Base):
         if self._hook is not None:
             self._hook.remove()
         self._hook = model.register_forward_hook(self._on_forward, with_kwargs=True)
+        if args.report_to and not self._attached and state.is_world_process_zero:
+            warnings.warn(f"the Trainer's reporters ({', '.join(args.report_to)}) log before this callback adds its "
+                          "figures, so they will not log them: join with "
+                          "PrequentialTrainerCallback(...).attach(trainer) instead of callbacks=[...]", stacklevel=2)
 
     def _restore(self, args, state) -> None:
         """Take the meter's state from the checkpoint being resumed; ResumeError where it cannot be exact."""
@@ -136,11 +163,18 @@ class PrequentialTrainerCallback(_Base):
             state.stateful_callbacks[STATE_KEY] = {"global_step": state.global_step, "meter": self.meter.state_dict()}
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        """Add the run's figures (summed over ranks) to the Trainer's log history."""
+        """Add the run's figures (summed over ranks) to this step's ``logs``, which the reporters after
+        this callback receive, and to the Trainer's log history (a copy of them)."""
         totals = self.meter.sync()
-        if state.log_history and totals["samples"]:
-            state.log_history[-1].update({f"trainzip/bits_per_{self.meter.symbol}": totals["bits_per_sample"],
-                                          "trainzip/cumulative_kbits": totals["bits"] / 1000})
+        if not totals["samples"]:
+            return
+        symbol = self.meter.symbol
+        figures = {f"trainzip/bits_per_{symbol}": totals["bits_per_sample"],
+                   "trainzip/cumulative_kbits": totals["bits"] / 1000, f"trainzip/{symbol}s_metered": totals["samples"]}
+        if logs is not None:
+            logs.update(figures)
+        if state.log_history:
+            state.log_history[-1].update(figures)
 
     def on_train_end(self, args, state, control, **kwargs):
         """Unhook the model and write the run record (summed over ranks; rank 0 writes)."""
@@ -152,3 +186,12 @@ class PrequentialTrainerCallback(_Base):
                                                              "epochs_metered": self.epochs})
         if self.meter.writer is not None and hasattr(self.meter.writer, "flush"):
             self.meter.writer.flush()
+
+
+def _check_shiftable(logits, labels) -> None:
+    """InputError unless logits and labels are (B, T, V) and (B, T), the shapes a shift by one needs."""
+    if logits.dim() != 3 or labels.dim() != 2:
+        raise InputError(f"the model returned logits {tuple(logits.shape)} with labels {tuple(labels.shape)}, but "
+                         "shift_labels=True needs a causal LM's (B, T, V) next-token logits and (B, T) labels: for a "
+                         "classifier's (B, K) logits, or logits that line up with their labels, build "
+                         "PrequentialTrainerCallback(shift_labels=False)")
