@@ -242,18 +242,36 @@ def run_measured(args: list[str], cwd) -> tuple[int, str, float, float]:
     return code, launcher.stderr.decode(errors="replace"), peak_mb, cpu_seconds
 
 
+FAMILIES = (("torch-network", "0.6 network, no fingerprint"), ("claim", "lying lengths"),
+            ("metadata", "metadata"), ("fingerprint", "fingerprint"), ("blocks", "many tiny blocks"),
+            ("GiB", "memory limit"), ("limit", "memory limit"), ("", "settings"))
+
+
+def family(name: str) -> str:
+    """The family a case belongs to, for the table (the first whose key its name holds)."""
+    return next(label for key, label in FAMILIES if key in name)
+
+
 def main() -> None:
-    """Print each case's measured outcome: `python -m tests.hostile_files` (from the repository root)."""
+    """Print each case's measured outcome with -T 1 and -T 2 (one run for a case that names its own
+    worker count), as a Markdown table: `python -m tests.hostile_files` (from the repository root)."""
     import tempfile
 
-    print(f"{'case':36} {'exit':>4} {'peak MB':>8} {'CPU s':>6}  stderr")
-    for name, case in CASES.items():
-        with tempfile.TemporaryDirectory() as directory:
-            folder = Path(directory)
-            (folder / "crafted.tz").write_bytes(case.build())
-            code, error, peak_mb, cpu_seconds = run_measured(["decompress", "crafted.tz", *case.options], folder)
-            left = sorted(path.name for path in folder.iterdir() if path.name != "crafted.tz")
-        print(f"{name:36} {code:>4} {peak_mb:>8.0f} {cpu_seconds:>6.2f}  {error.strip()!r}{' LEFT: ' + str(left) if left else ''}")
+    print("| family | case | -T | exit | peak MB | CPU s | one line, nothing left |\n|---|---|---|---:|---:|---:|---|")
+    for name, case in sorted(CASES.items(), key=lambda item: (family(item[0]), item[0])):
+        for workers in ((None,) if "--workers" in case.options else ("1", "2")):
+            with tempfile.TemporaryDirectory() as directory:
+                folder = Path(directory)
+                (folder / "crafted.tz").write_bytes(case.build())
+                args = ["decompress", "crafted.tz", *case.options, *(() if workers is None else ("-T", workers))]
+                code, error, peak_mb, cpu_seconds = run_measured(args, folder)
+                left = sorted(path.name for path in folder.iterdir() if path.name != "crafted.tz")
+            lines = error.strip().splitlines()
+            clean = len(lines) == 1 and case.message in lines[0] and not left
+            shown = "1" if workers is None else workers
+            print(f"| {family(name)} | {name} | {shown} | {code} | {peak_mb:.0f} | {cpu_seconds:.2f} | "
+                  f"{'yes' if clean else 'NO: ' + repr(error.strip()[-200:]) + (' left ' + str(left) if left else '')} |",
+                  flush=True)
 
 
 if __name__ == "__main__":
