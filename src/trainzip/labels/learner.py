@@ -14,8 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from trainzip.coding.quantize import quantize
-from trainzip.logit_checks import check_predictions
+from trainzip.labels.frequencies import frequencies_of
 
 TrainStep = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], None]
 """train(model, inputs, labels): update ``model`` in place on all labelled samples so far."""
@@ -65,9 +64,7 @@ class LabelLearner:
     def predict(self) -> np.ndarray:
         """(b, K) integer frequencies for the next block's labels."""
         self._logits = self.block_logits()
-        check_predictions(self._logits, where=f"the model's logits for block {self.block}")
-        probabilities = torch.softmax(self._logits.double(), dim=1).cpu().numpy()  # (b, K)
-        return quantize(probabilities, self.frequency_bits)
+        return frequencies_of(self._logits, self.frequency_bits, where=f"the model's logits for block {self.block}")
 
     def learn(self, symbols: np.ndarray) -> None:
         """Keep the block's labels, meter them, and train on every label so far (unless it was the last block)."""

@@ -21,8 +21,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from trainzip.coding.quantize import quantize
-from trainzip.logit_checks import check_predictions
+from trainzip.labels.frequencies import frequencies_of
 
 SequenceTrainStep = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], None]
 """train(model, contexts (n, T), tokens (n, T)): update ``model`` in place on the sequences so far."""
@@ -79,8 +78,8 @@ class SequenceLearner:
     def predict(self) -> np.ndarray:
         """(b, V) integer frequencies for the next token of every sequence in the block."""
         self._logits = self.position_logits()
-        check_predictions(self._logits, where=f"the model's logits for block {self.block}, position {self.position}")
-        return quantize(torch.softmax(self._logits.double(), dim=1).cpu().numpy(), self.frequency_bits)
+        return frequencies_of(self._logits, self.frequency_bits,
+                              where=f"the model's logits for block {self.block}, position {self.position}")
 
     def learn(self, symbols: np.ndarray) -> None:
         """Keep the tokens just coded; after a block's last position, train on every sequence so far."""
