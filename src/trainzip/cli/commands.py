@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "probe": "MDL probing: online code length of labels given features.",
     "report": "Figures and HTML pages of runs (prequential, compress, probe).",
     "limits": "Code sources of known entropy rate with KT and trainzip; report bits, regret and coder overhead.",
+    "lm": "Bits per byte of a causal language model on a text, frozen or learning; the real bitstream as proof.",
 }
 
 
