@@ -73,6 +73,10 @@ def test_trainer_run_meters_bits_per_token_of_every_new_batch(runs):
     record = json.loads((runs["root"] / "run.json").read_text())
     assert record["symbol"] == "token" and record["totals"]["bits"] == pytest.approx(totals["bits"])
     assert record["trainer"]["global_step"] == 20
+    assert record["coverage"] == {"dataset_size": 160, "epochs_metered": 1, "examples_metered": 160,
+                                  "share_metered": 1.0, "complete": True, "skipped": None}
+    assert runs["cut"].coverage_figures["examples_metered"] == 80  # stopped at step 10 of 20
+    assert runs["cut"].coverage_figures["complete"] is False
 
 
 def test_trainer_resumed_from_a_step_checkpoint_ends_with_the_uninterrupted_totals(example, text, runs):
@@ -86,6 +90,61 @@ def test_trainer_resumed_from_a_step_checkpoint_ends_with_the_uninterrupted_tota
     assert resumed.meter.total_samples == whole.total_samples
     assert resumed.meter.total_bits == pytest.approx(whole.total_bits, rel=1e-9)
     assert [s["bits"] for s in resumed.meter.steps] == pytest.approx([s["bits"] for s in whole.steps], rel=1e-9)
+    assert saved["coverage"]["examples"] == 80
+    assert resumed.coverage_figures["examples_metered"] == 160 and resumed.coverage_figures["complete"] is True
+
+
+def tiny_trainer(example, text, tmp_path, callback, **overrides):
+    """A 1-layer GPT-2 Trainer over 24 sequences (3 steps of 8 an epoch), without checkpoints."""
+    from transformers import Trainer, default_data_collator
+
+    import torch
+
+    torch.manual_seed(0)
+    return Trainer(model=example.tiny_gpt2(SEQUENCE, layers=1, width=16, heads=2),
+                   args=example.training_arguments(str(tmp_path / "out"), save_strategy="no", **overrides),
+                   train_dataset=example.ByteChunks(text[:24 * SEQUENCE], SEQUENCE),
+                   data_collator=default_data_collator, callbacks=[callback])
+
+
+def test_trainer_stopped_short_of_its_epoch_warns_and_skips_the_final_model(example, text, tmp_path):
+    """max_steps=2 of an epoch of 3 meters 16 of 24 sequences: a CoverageWarning names the share,
+    the record's coverage says so, and score_final does not score the final model on that share."""
+    from trainzip.errors import CoverageWarning
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    callback = PrequentialTrainerCallback(record_path=str(tmp_path / "run.json"), score_final=True)
+    with pytest.warns(CoverageWarning, match=r"16 of the 24 examples x 1 epoch\(s\).*\(66\.7%\).*not scored"):
+        tiny_trainer(example, text, tmp_path, callback, max_steps=2).train()
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["coverage"]["examples_metered"] == 16 and record["coverage"]["dataset_size"] == 24
+    assert record["totals"]["samples"] == 16 * (SEQUENCE - 1) and record["totals"]["regret_bits"] is None
+
+
+def test_trainer_score_final_fills_the_final_model_figures_and_the_regret(example, text, tmp_path):
+    """score_final=True after a whole epoch: the final model's bits equal an independent scoring of
+    the trained model on every sequence's shifted pairs, and regret = online - final (non-null)."""
+    import torch
+    import torch.nn.functional as F
+
+    from trainzip.integrations.transformers import PrequentialTrainerCallback
+
+    callback = PrequentialTrainerCallback(record_path=str(tmp_path / "run.json"), score_final=True)
+    trainer = tiny_trainer(example, text, tmp_path, callback)
+    trainer.train()
+    totals = json.loads((tmp_path / "run.json").read_text())["totals"]
+    tokens = example.ByteChunks(text[:24 * SEQUENCE], SEQUENCE).tokens
+    trainer.model.eval()
+    with torch.no_grad():
+        logits = trainer.model(input_ids=tokens).logits[:, :-1].double()
+    final_nats = F.cross_entropy(logits.reshape(-1, 256), tokens[:, 1:].reshape(-1), reduction="sum").item()
+    final_bits = final_nats / math.log(2)
+    assert totals["samples"] == 24 * (SEQUENCE - 1) == callback.meter.final_samples
+    assert totals["final_model_bits"] == pytest.approx(final_bits, rel=1e-6)  # batches of 8 against one of 24
+    assert totals["regret_bits"] is not None
+    assert totals["regret_bits"] == pytest.approx(totals["bits"] - totals["final_model_bits"], rel=1e-9)
+    assert totals["absorbed_bits"] == pytest.approx(totals["uniform_bits"] - totals["final_model_bits"], rel=1e-9)
+    assert totals["regret_bits"] > 0
 
 
 def test_trainer_resumes_that_cannot_be_exact_are_refused(example, text, runs, tmp_path):

@@ -35,3 +35,8 @@ class TrainingMismatchError(TrainzipError):
 
 class MemoryLimitError(TrainzipError):
     """Decoding a file would need more memory than the decoder's limit allows (`--memlimit`)."""
+
+
+class CoverageWarning(UserWarning):
+    """A callback's run metered less of its data than the epochs it meters (stopped early, or a resume
+    skipped batches): its totals are a share of the dataset's, and the record says which share."""

@@ -1,6 +1,7 @@
 """Optional bridges to training frameworks; each is an extra, and nothing in trainzip imports them.
 
-`is_lightning_available()`, `is_transformers_available()` and `is_tensorboard_available()` say whether an extra is installed
+`is_lightning_available()`, `is_transformers_available()`, `is_tensorboard_available()` and
+`is_torchmetrics_available()` say whether an extra is installed
 without importing it.
 """
 
@@ -22,4 +23,10 @@ def is_tensorboard_available() -> bool:
     return find_spec("tensorboard") is not None
 
 
-__all__ = ["is_lightning_available", "is_tensorboard_available", "is_transformers_available"]
+def is_torchmetrics_available() -> bool:
+    """Whether `torchmetrics` (pip install 'trainzip[torchmetrics]') can be imported."""
+    return find_spec("torchmetrics") is not None
+
+
+__all__ = ["is_lightning_available", "is_tensorboard_available", "is_torchmetrics_available",
+           "is_transformers_available"]

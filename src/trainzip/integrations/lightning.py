@@ -23,6 +23,12 @@ data, and scoring it again would not be a code length.
   ``StatefulDataLoader``): Lightning then continues the data where it stopped. With a plain
   ``DataLoader`` Lightning starts the epoch's data again from its first batch, which would meter
   those batches twice and never the last ones, so the callback refuses to resume (ResumeError).
+- The record's ``coverage`` holds the dataset's size and the share of it metered; a run that ends
+  with its metered epochs incomplete, or a resume that skips batches (a checkpoint taken at a
+  ``max_steps`` stop resumes in the next epoch), warns (`CoverageWarning`).
+- ``score_final=True`` scores the final model on the metered data when training ends (one more
+  pass, in eval mode, through ``training_step``): the record then holds the final-model bits, the
+  regret and the bits absorbed.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from collections.abc import Mapping
 from trainzip import distributed
 from trainzip.errors import ResumeError
 from trainzip.integrations import is_lightning_available
+from trainzip.integrations.coverage import Coverage, dataset_size, warn_if_incomplete, warn_skipped
 from trainzip.meter import PrequentialMeter
 
 if is_lightning_available():
@@ -56,11 +63,13 @@ class PrequentialCallback(_Base):
         log_scalars: also ``pl_module.log`` the run's figures after each batch (cumulative bits per
             sample, compression ratio, kbits, samples metered): the Trainer's logger records them
             every ``log_every_n_steps``, against its global step.
+        score_final: when training ends, score the final model on the metered epochs' data (one more
+            pass per metered epoch; only where they were metered in full), for the regret.
     """
 
     def __init__(self, meter: PrequentialMeter | None = None, *, record_path: str | None = None,
                  logits_key: str = "logits", targets_key: str = "targets", indices_key: str = "indices",
-                 epochs: int = 1, log_scalars: bool = True):
+                 epochs: int = 1, log_scalars: bool = True, score_final: bool = False):
         if _Base is object:
             raise ImportError("PrequentialCallback needs the lightning extra: pip install 'trainzip[lightning]'")
         super().__init__()
@@ -68,7 +77,9 @@ class PrequentialCallback(_Base):
         self.record_path = record_path
         self.logits_key, self.targets_key, self.indices_key = logits_key, targets_key, indices_key
         self.epochs = epochs
-        self.log_scalars = log_scalars
+        self.log_scalars, self.score_final = log_scalars, score_final
+        self.coverage = Coverage()  # examples metered, against the dataset's size
+        self.coverage_figures: dict | None = None  # the record's coverage, once training ended
         self._epoch, self._epoch_batches = 0, 0  # the meter's place: batches metered in this epoch
         self._restored = False
 
@@ -80,12 +91,19 @@ class PrequentialCallback(_Base):
         return batch[1]
 
     def on_train_start(self, trainer, pl_module) -> None:
-        """After a resume: refuse one that would meter batches twice or skip them."""
+        """After a resume: refuse one that would meter batches twice, warn of one that skips them."""
+        self.coverage.dataset_size = dataset_size(trainer.train_dataloader)
         if not self._restored:
             return
         self._restored = False
         mid_epoch = 0 < self._epoch_batches < trainer.num_training_batches
-        if mid_epoch and self._epoch < self.epochs and not _resumable(trainer.train_dataloader):
+        if mid_epoch and self._epoch < self.epochs and trainer.current_epoch > self._epoch:
+            self.coverage.skipped = (f"resumed in epoch {trainer.current_epoch} from a checkpoint taken after "
+                                     f"{self._epoch_batches} of the {trainer.num_training_batches} batches of epoch "
+                                     f"{self._epoch}, which Lightning counts as done: its last "
+                                     f"{trainer.num_training_batches - self._epoch_batches} batches go unmetered")
+            warn_skipped(self.coverage.skipped)
+        elif mid_epoch and self._epoch < self.epochs and not _resumable(trainer.train_dataloader):
             raise ResumeError(
                 f"resuming from a checkpoint taken after {self._epoch_batches} of the {trainer.num_training_batches} "
                 f"batches of epoch {self._epoch}, but the training dataloader is not resumable: Lightning would start "
@@ -97,18 +115,23 @@ class PrequentialCallback(_Base):
         """Meter the batch, unless its epoch is past those metered."""
         if trainer.current_epoch >= self.epochs:
             return
-        if not isinstance(outputs, Mapping) or self.logits_key not in outputs:
-            raise ValueError(f"training_step must return a dict with the batch's logits under "
-                             f"{self.logits_key!r} for PrequentialCallback to meter it")
+        logits = self._logits(outputs)
         if trainer.current_epoch != self._epoch:
             self._epoch, self._epoch_batches = trainer.current_epoch, 0
         if batch_idx != self._epoch_batches:
             raise ResumeError(f"Lightning is at batch {batch_idx} of epoch {self._epoch} but the meter has metered "
                               f"{self._epoch_batches} of its batches: a checkpoint and a meter state that do not match")
-        self.meter.update(outputs[self.logits_key], self._targets(outputs, batch), indices=outputs.get(self.indices_key))
+        self.meter.update(logits, self._targets(outputs, batch), indices=outputs.get(self.indices_key))
+        self.coverage.add(len(logits))
         self._epoch_batches += 1
         if self.log_scalars:
             self._log(trainer, pl_module)
+
+    def _logits(self, outputs):
+        if not isinstance(outputs, Mapping) or self.logits_key not in outputs:
+            raise ValueError(f"training_step must return a dict with the batch's logits under "
+                             f"{self.logits_key!r} for PrequentialCallback to meter it")
+        return outputs[self.logits_key]
 
     def _log(self, trainer, pl_module) -> None:
         """Log the run's figures: every batch in one process, every log_every_n_steps over ranks."""
@@ -123,23 +146,51 @@ class PrequentialCallback(_Base):
         pl_module.log(f"trainzip/{symbol}s_metered", float(totals["samples"]))
 
     def on_train_end(self, trainer, pl_module) -> None:
-        """Write the run record, if asked to (summed over every rank; rank 0 writes)."""
+        """Check the coverage, score the final model if asked to, and write the run record (summed
+        over every rank; rank 0 writes)."""
+        epochs = min(self._epoch + 1, self.epochs) if self.meter.batches else 0
+        self.coverage_figures = self.coverage.figures(epochs)
+        score = self.score_final and bool(self.coverage_figures["complete"])
+        warn_if_incomplete(self.coverage_figures, final_skipped=self.score_final and not score)
+        if score:
+            self._score_final(trainer, pl_module, epochs)
         if self.record_path is not None:
-            self.meter.write_json(self.record_path)
+            self.meter.write_json(self.record_path, coverage=self.coverage_figures)
+
+    def _score_final(self, trainer, pl_module, epochs: int) -> None:
+        """The final model's bits on each metered epoch's data: training_step's logits, in eval mode,
+        without gradients and with ``self.log`` muted (Lightning allows it only inside its loops)."""
+        import torch
+
+        was_training = pl_module.training
+        pl_module.log = pl_module.log_dict = lambda *args, **kwargs: None
+        pl_module.eval()
+        try:
+            with torch.no_grad():
+                for _ in range(epochs):
+                    for batch_idx, batch in enumerate(trainer.train_dataloader):
+                        batch = trainer.strategy.batch_to_device(batch)
+                        outputs = pl_module.training_step(batch, batch_idx)
+                        self.meter.update_final(self._logits(outputs), self._targets(outputs, batch))
+        finally:
+            del pl_module.log, pl_module.log_dict
+            pl_module.train(was_training)
 
     def state_dict(self) -> dict:
         """The meter's accumulated bits and its place in the epoch: a resumed run keeps counting."""
         return {"format": STATE_FORMAT, "meter": self.meter.state_dict(), "epoch": self._epoch,
-                "epoch_batches": self._epoch_batches}
+                "epoch_batches": self._epoch_batches, "coverage": self.coverage.state_dict()}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the meter from a checkpoint (checked against the data when training starts)."""
         if state_dict.get("format") != STATE_FORMAT:  # a trainzip 0.6 checkpoint: the meter's state alone
             self.meter.load_state_dict(state_dict)
             self._epoch, self._epoch_batches = 0, self.meter.batches
+            self.coverage.load_state_dict(None)
         else:
             self.meter.load_state_dict(state_dict["meter"])
             self._epoch, self._epoch_batches = int(state_dict["epoch"]), int(state_dict["epoch_batches"])
+            self.coverage.load_state_dict(state_dict.get("coverage"))  # absent before the coverage count
         self._restored = True
 
 

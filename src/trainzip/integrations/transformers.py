@@ -26,6 +26,11 @@ pairs the model's own loss uses: the figures are bits per token.
   Trainer skips the batches it already trained on, so each sample is metered once. A resume that
   cannot be exact (a checkpoint without the meter's state, or ``ignore_data_skip=True`` in the
   middle of a metered epoch, which would feed those batches again) is refused with ResumeError.
+- The record's ``coverage`` holds the dataset's size and the share of it metered; a run that ends
+  with its metered epochs incomplete (``max_steps`` short of an epoch) warns (`CoverageWarning`).
+- ``score_final=True`` scores the final model on the training data when training ends (one more
+  pass, in eval mode, without gradients): the record then holds the final-model bits, the regret
+  and the bits absorbed.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import warnings
 
 from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_transformers_available
+from trainzip.integrations.coverage import Coverage, dataset_size, warn_if_incomplete
 from trainzip.meter import PrequentialMeter
 
 if is_transformers_available():
@@ -58,11 +64,13 @@ class PrequentialTrainerCallback(_Base):
             models whose logits line up with their labels (token classification, or a
             sequence classifier's (B, K) logits).
         logits_attribute: the output's field holding the logits.
+        score_final: when training ends, score the final model on the metered epochs' data (one more
+            pass per metered epoch; only where they were metered in full), for the regret.
     """
 
     def __init__(self, meter: PrequentialMeter | None = None, *, record_path: str | None = None,
                  tensorboard_dir: str | None = None, epochs: int = 1, shift_labels: bool = True,
-                 logits_attribute: str = "logits"):
+                 logits_attribute: str = "logits", score_final: bool = False):
         if _Base is object:
             raise ImportError("PrequentialTrainerCallback needs the transformers extra: "
                               "pip install 'trainzip[transformers]'")
@@ -74,6 +82,10 @@ class PrequentialTrainerCallback(_Base):
         self._metering = False
         self._steps_per_epoch = 0  # optimizer steps in an epoch, where the dataloader has a length
         self._attached = False
+        self.score_final = score_final
+        self.coverage = Coverage()  # examples (sequences) metered, against the dataset's size
+        self.coverage_figures: dict | None = None  # the record's coverage, once training ended
+        self._epochs_metered = 0
 
     def attach(self, trainer) -> PrequentialTrainerCallback:
         """Join ``trainer``'s callbacks just before its reporters, which then log this callback's
@@ -97,7 +109,12 @@ class PrequentialTrainerCallback(_Base):
 
         if not (self._metering and module.training and torch.is_grad_enabled()):
             return
-        labels = kwargs.get("labels")
+        logits, labels = self._pairs(output, kwargs.get("labels"))
+        self.meter.update(logits, labels)
+        self.coverage.add(len(labels))
+
+    def _pairs(self, output, labels):
+        """The (logits, targets) a forward pass's output and labels make: shifted for a causal LM."""
         if labels is None:
             raise InputError("the model was called without labels: PrequentialTrainerCallback meters the labels "
                              "the Trainer passes (use a data collator that sets them, e.g. for causal LM)")
@@ -107,12 +124,13 @@ class PrequentialTrainerCallback(_Base):
         if self.shift_labels:
             _check_shiftable(logits, labels)
             logits, labels = logits[:, :-1], labels[:, 1:]  # position t predicts token t + 1
-        self.meter.update(logits, labels)
+        return logits, labels
 
     # -- the Trainer's events -------------------------------------------------------------------
 
     def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
         """Hook the model; after a resume, restore the meter from the checkpoint (or refuse)."""
+        self.coverage.dataset_size = dataset_size(train_dataloader)
         if train_dataloader is not None and hasattr(train_dataloader, "__len__"):
             self._steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
         if self.tensorboard_dir is not None and self.meter.writer is None and state.is_world_process_zero:
@@ -143,10 +161,13 @@ class PrequentialTrainerCallback(_Base):
                               "ignore_data_skip=True: the Trainer would feed that epoch's first batches again, after "
                               "the model learned them, and the meter would count them twice")
         self.meter.load_state_dict(saved["meter"])
+        self.coverage.load_state_dict(saved.get("coverage"))  # absent before the coverage count
 
     def on_epoch_begin(self, args, state, control, **kwargs):
         """Meter this epoch if it is one of the first ``epochs``."""
         self._metering = int(state.epoch or 0) < self.epochs
+        if self._metering:
+            self._epochs_metered = max(self._epochs_metered, int(state.epoch or 0) + 1)
 
     def on_step_end(self, args, state, control, **kwargs):
         """Put the meter's state where the checkpoint about to be saved will hold it."""
@@ -160,7 +181,8 @@ class PrequentialTrainerCallback(_Base):
         if control.should_save:  # decided alike on every rank, so the collective state_dict is safe here
             if state.stateful_callbacks is None:
                 state.stateful_callbacks = {}
-            state.stateful_callbacks[STATE_KEY] = {"global_step": state.global_step, "meter": self.meter.state_dict()}
+            state.stateful_callbacks[STATE_KEY] = {"global_step": state.global_step, "meter": self.meter.state_dict(),
+                                                   "coverage": self.coverage.state_dict()}
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         """Add the run's figures (summed over ranks) to this step's ``logs``, which the reporters after
@@ -176,16 +198,39 @@ class PrequentialTrainerCallback(_Base):
         if state.log_history:
             state.log_history[-1].update(figures)
 
-    def on_train_end(self, args, state, control, **kwargs):
-        """Unhook the model and write the run record (summed over ranks; rank 0 writes)."""
+    def on_train_end(self, args, state, control, model=None, train_dataloader=None, **kwargs):
+        """Unhook the model, check the coverage, score the final model if asked to, and write the run
+        record (summed over ranks; rank 0 writes)."""
         if self._hook is not None:
             self._hook.remove()
             self._hook = None
+        self.coverage_figures = self.coverage.figures(self._epochs_metered)
+        score = self.score_final and bool(self.coverage_figures["complete"])
+        warn_if_incomplete(self.coverage_figures, final_skipped=self.score_final and not score)
+        if score:
+            self._score_final(model, train_dataloader)
         if self.record_path is not None:
             self.meter.write_json(self.record_path, trainer={"global_step": state.global_step,
-                                                             "epochs_metered": self.epochs})
+                                                             "epochs_metered": self.epochs},
+                                  coverage=self.coverage_figures)
         if self.meter.writer is not None and hasattr(self.meter.writer, "flush"):
             self.meter.writer.flush()
+
+    def _score_final(self, model, loader) -> None:
+        """The final model's bits on each metered epoch's data, in eval mode and without gradients."""
+        import torch
+
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                for _ in range(self._epochs_metered):
+                    for batch in loader:
+                        batch = {key: value.to(model.device) if hasattr(value, "to") else value
+                                 for key, value in batch.items()}
+                        self.meter.update_final(*self._pairs(model(**batch), batch.get("labels")))
+        finally:
+            model.train(was_training)
 
 
 def _check_shiftable(logits, labels) -> None:
