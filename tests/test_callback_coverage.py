@@ -30,7 +30,7 @@ def digits():
                                           torch.from_numpy(data.target.astype(np.int64)))
 
 
-def fit(root, *, score_final=False, ckpt_path=None, **limits):
+def fit(root, *, score_final=False, ckpt_path=None, drop_last=False, **limits):
     """A metered Lightning fit of a linear classifier on digits (batches of 64, a resumable loader)."""
     import lightning.pytorch as pl
     from torchdata.stateful_dataloader import StatefulDataLoader
@@ -57,7 +57,7 @@ def fit(root, *, score_final=False, ckpt_path=None, **limits):
     trainer = pl.Trainer(callbacks=[callback], logger=False, enable_progress_bar=False, enable_model_summary=False,
                          accelerator="cpu", default_root_dir=str(root), **limits)
     model = Classifier()
-    trainer.fit(model, StatefulDataLoader(digits(), batch_size=64), ckpt_path=ckpt_path)
+    trainer.fit(model, StatefulDataLoader(digits(), batch_size=64, drop_last=drop_last), ckpt_path=ckpt_path)
     return callback, model, json.loads((root / "run.json").read_text())
 
 
@@ -110,3 +110,21 @@ def test_the_final_model_is_not_scored_on_a_share_of_the_data(tmp_path):
     with pytest.warns(CoverageWarning, match="the final model was not scored"):
         _, _, record = fit(tmp_path, max_steps=12, score_final=True)
     assert record["totals"]["regret_bits"] is None and record["totals"]["final_model_bits"] is None
+
+
+def test_a_loader_that_drops_its_last_partial_batch_meters_a_whole_epoch(tmp_path):
+    """With drop_last, a full epoch meters 28 batches of 64 (1,792 of 1,797): complete, no warning
+    (the suite turns warnings into errors), and the final model is scored."""
+    _, _, record = fit(tmp_path, score_final=True, max_epochs=1, drop_last=True)
+    coverage = record["coverage"]
+    assert (coverage["dataset_size"], coverage["examples_metered"], coverage["complete"]) == (DIGITS, 1792, True)
+    assert record["totals"]["regret_bits"] is not None
+
+
+def test_the_examples_a_loader_drops_are_its_last_partial_batch():
+    from trainzip.integrations.coverage import dropped_per_epoch
+
+    data = digits()
+    assert dropped_per_epoch(torch.utils.data.DataLoader(data, batch_size=64, drop_last=True), DIGITS) == 5
+    assert dropped_per_epoch(torch.utils.data.DataLoader(data, batch_size=64), DIGITS) == 0
+    assert dropped_per_epoch(torch.utils.data.DataLoader(data, batch_size=64, drop_last=True), None) == 0

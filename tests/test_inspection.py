@@ -67,3 +67,17 @@ def test_info_shows_the_memory_a_file_needs_and_the_limit(tmp_path, capsys):
     assert main(["info", str(tmp_path / "big.tz")]) == 0
     out = capsys.readouterr().out
     assert "memory to decode 4.5 GiB per decoding process" in out and "over the limit of 3.0 GiB: decode with --memlimit 4.6GiB" in out
+
+
+def test_a_label_stream_is_not_held_to_the_byte_codecs_fingerprint_rules(tmp_path, capsys):
+    """A label stream may record any thread count (the byte codec's settings allow 1-64): `info` and
+    `-l` describe it, and say its numerics differ from this machine's, rather than refuse it."""
+    from trainzip.container import Block, Container, pack
+
+    metadata = {"kind": "labels", "labels_version": 1, "num_classes": 10, "fingerprint": {"threads": 96}}
+    (tmp_path / "labels.tz").write_bytes(pack(Container(metadata, 3, bytes(8), [Block(3, b"\x01\x02")])))
+    assert main(["info", "--json", str(tmp_path / "labels.tz")]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["kind"] == "labels" and info["numerics_match_this_machine"] is False
+    assert info["decode_memory_bytes"] is None
+    assert main(["-l", str(tmp_path / "labels.tz")]) == 0

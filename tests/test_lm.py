@@ -246,3 +246,19 @@ def test_a_users_python_file_can_supply_the_model(gpt2, tmp_path, capsys):
     path.write_bytes(b"Down the Rabbit-Hole")
     status, out, _ = _run(capsys, path, "--model", tmp_path / "my_lm.py", "--context", "8", "--json")
     assert status == 0 and json.loads(out)["decoded_exactly"] is True
+
+
+def test_a_stream_whose_text_settings_are_garbled_is_refused_in_one_line(frozen_and_learning, gpt2, tmp_path, capsys):
+    """A stream whose `text` record lacks a setting (or holds one of another kind) is a one-line format
+    error naming it, never a KeyError."""
+    from dataclasses import replace
+
+    from trainzip.container import pack, unpack
+
+    container = unpack(frozen_and_learning["frozen"][1].read_bytes())
+    text = {key: value for key, value in container.metadata["text"].items() if key != "learn"}
+    text["tokens"] = "many"
+    (tmp_path / "garbled.tzl").write_bytes(pack(replace(container, metadata=dict(container.metadata, text=text))))
+    status, _, err = _run(capsys, tmp_path / "garbled.tzl", "--model", gpt2, "--decode", "-o", tmp_path / "x.txt")
+    assert status == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert "lack or garble learn, tokens" in err and not (tmp_path / "x.txt").exists()

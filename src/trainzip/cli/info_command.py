@@ -18,7 +18,9 @@ def _numerics_match(container) -> bool:
     from trainzip.errors import FingerprintError
     from trainzip.numerics import check_fingerprint, check_torch_network_numerics
 
-    recorded = container.metadata.get("fingerprint", {})  # its shape checked by `inspect`
+    recorded = container.metadata.get("fingerprint", {})  # a byte codec file's shape checked by `inspect`
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("threads", 1), int):
+        return False  # a crafted label stream's: nothing it could match
     check = check_torch_network_numerics if container.metadata.get("kind") == KIND else check_fingerprint
     try:
         check(recorded)

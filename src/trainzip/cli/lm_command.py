@@ -23,7 +23,7 @@ DEFINITION = ("bits per byte = total bits of the token code / UTF-8 bytes of the
 @click.option("--chunk", type=int, default=1, show_default=True, help="Windows coded between steps with --learn.")
 @click.option("--context", type=int, default=None, help="Window, in tokens [default: 256, at most the model's].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the steps (recorded, replayed).")
-@click.option("--threads", type=int, default=1, show_default=True, help="PyTorch threads (in the fingerprint).")
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="PyTorch threads (in the fingerprint).")
 @click.option("-o", "--output", default=None, help="Write the stream here (--decode: the text; '-': stdout).")
 @click.option("--decode", is_flag=True, help="FILE is a stream of `trainzip lm`: decode it with --model.")
 @click.option("--verify/--no-verify", default=True, show_default=True, help="Decode the stream and compare every byte.")

@@ -37,9 +37,9 @@ def inspect(blob: bytes) -> Inspection:
     blocks = list(reader.blocks())
     container = Container(reader.metadata, reader.original_length, reader.original_digest, blocks,
                           reader.format_version)
-    fingerprint = recorded_fingerprint(container.metadata)
-    if container.metadata.get("kind") != KIND:
+    if container.metadata.get("kind") != KIND:  # a label or token stream: its reader checks its own header
         return Inspection(container, None, None)
+    fingerprint = recorded_fingerprint(container.metadata)
     config = settings_from_metadata(container.metadata)
     for index, block in enumerate(blocks):
         if not block.stored:

@@ -6,7 +6,8 @@ block but the last is exactly the block size, the last at most that; a coded pay
 than its block (else the block is stored), and no shorter than the smallest code such a block
 could have. So a crafted length can neither make a reader allocate more than the file holds nor
 make a decoder run long on a payload too short for the length it claims. And a decoder may hold
-each block to a memory limit (`check_memory`), before it is decoded.
+each block to a memory limit (`check_memory`), before it is decoded (an inner frame's before its
+payload is read; the last one's once read, which the file's own length and the block size bound).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ class Coverage:
     def __init__(self):
         self.examples: int | None = 0  # None: resumed from a checkpoint that did not count them
         self.dataset_size: int | None = None
+        self.dropped_per_epoch = 0  # examples a loader with drop_last never yields (its last partial batch)
         self.skipped: str | None = None  # what a resume skipped, in words
 
     def add(self, rows: int) -> None:
@@ -52,7 +53,8 @@ class Coverage:
     def figures(self, epochs: int) -> dict:
         """The record's ``coverage``: dataset size, epochs and examples metered, their share, any skip."""
         examples = self._examples_over_ranks()
-        expected = None if self.dataset_size is None or examples is None else self.dataset_size * epochs
+        expected = None if self.dataset_size is None or examples is None else \
+            (self.dataset_size - self.dropped_per_epoch) * epochs
         share = examples / expected if expected else None
         return {"dataset_size": self.dataset_size, "epochs_metered": epochs, "examples_metered": examples,
                 "share_metered": share, "complete": None if share is None else share >= 1.0, "skipped": self.skipped}
@@ -64,6 +66,15 @@ def dataset_size(loader) -> int | None:
         return len(loader.dataset)
     except (AttributeError, TypeError):
         return None
+
+
+def dropped_per_epoch(loader, size: int | None) -> int:
+    """The examples an epoch never yields: a loader with ``drop_last`` drops the last partial batch
+    (of every rank's batches together), which a full epoch does not meter either."""
+    batch = getattr(loader, "batch_size", None)
+    if size is None or not getattr(loader, "drop_last", False) or not isinstance(batch, int) or batch < 1:
+        return 0
+    return size % (batch * distributed.rank_and_world()[1])
 
 
 def warn_if_incomplete(figures: dict, *, final_skipped: bool = False) -> None:

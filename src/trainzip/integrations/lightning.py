@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from trainzip import distributed
-from trainzip.errors import ResumeError
+from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_lightning_available
-from trainzip.integrations.coverage import Coverage, dataset_size, warn_if_incomplete, warn_skipped
+from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch, warn_if_incomplete, warn_skipped
 from trainzip.meter import PrequentialMeter
 
 if is_lightning_available():
@@ -92,7 +92,11 @@ class PrequentialCallback(_Base):
 
     def on_train_start(self, trainer, pl_module) -> None:
         """After a resume: refuse one that would meter batches twice, warn of one that skips them."""
+        if self.score_final and not pl_module.automatic_optimization:
+            raise InputError("score_final=True scores the final model through training_step, which under manual "
+                             "optimization steps the optimizer too: leave score_final off for this module")
         self.coverage.dataset_size = dataset_size(trainer.train_dataloader)
+        self.coverage.dropped_per_epoch = dropped_per_epoch(trainer.train_dataloader, self.coverage.dataset_size)
         if not self._restored:
             return
         self._restored = False

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from trainzip.batch_counts import batch_counts
+from trainzip.errors import InputError
 from trainzip.integrations import is_torchmetrics_available
 from trainzip.logit_checks import as_tensor, check_alphabet, check_num_classes, raise_for_flags
 
@@ -70,6 +71,9 @@ class PrequentialMetric(_Base):
         import torch
 
         samples, bits = float(self.samples), float(self.bits)
+        if samples and self.num_classes is None:  # a rank that saw no batch, synced with ranks that did
+            raise InputError("this rank saw no batch, so it does not know the class count: build "
+                             "PrequentialMetric(num_classes=K) when some ranks may see no data")
         uniform = samples * math.log2(self.num_classes) if samples else 0.0
         figures = {"bits": bits, "samples": samples, "uniform_bits": uniform,
                    "bits_per_sample": bits / samples if samples else 0.0,

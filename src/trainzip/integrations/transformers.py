@@ -40,7 +40,7 @@ import warnings
 
 from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_transformers_available
-from trainzip.integrations.coverage import Coverage, dataset_size, warn_if_incomplete
+from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch, warn_if_incomplete
 from trainzip.meter import PrequentialMeter
 
 if is_transformers_available():
@@ -131,6 +131,7 @@ class PrequentialTrainerCallback(_Base):
     def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
         """Hook the model; after a resume, restore the meter from the checkpoint (or refuse)."""
         self.coverage.dataset_size = dataset_size(train_dataloader)
+        self.coverage.dropped_per_epoch = dropped_per_epoch(train_dataloader, self.coverage.dataset_size)
         if train_dataloader is not None and hasattr(train_dataloader, "__len__"):
             self._steps_per_epoch = math.ceil(len(train_dataloader) / args.gradient_accumulation_steps)
         if self.tensorboard_dir is not None and self.meter.writer is None and state.is_world_process_zero:

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from trainzip.coding.channel import DecodeChannel, EncodeChannel
-from trainzip.errors import FingerprintError, IntegrityError, TrainzipError
+from trainzip.errors import FingerprintError, InputError, IntegrityError, TrainzipError
 from trainzip.labels.codec import LABEL_FREQUENCY_BITS, inputs_sha256, labels_digest
 from trainzip.labels.fingerprint import model_fingerprint
 from trainzip.labels.frequencies import frequencies_of
@@ -60,7 +60,7 @@ class _LabelStream:
         """Code one batch: its (B, K) logits, taken before the optimizer learns from it, and its (B,)
         labels (encoding; a decoder reads them instead). Returns the labels, on the logits' device."""
         if logits.dim() != 2 or logits.shape[1] != self.num_classes:
-            raise ValueError(f"expected (B, {self.num_classes}) logits, got shape {tuple(logits.shape)}")
+            raise InputError(f"expected (B, {self.num_classes}) logits, got shape {tuple(logits.shape)}")
         if self.numerics is None:
             self._first_batch(numerics_hash(torch.get_num_threads(), logits.device))
         self._before(len(logits))
@@ -98,16 +98,16 @@ class LabelEncoder(_LabelStream):
 
     def __init__(self, *, num_classes: int, inputs=None, model=None, frequency_bits: int = LABEL_FREQUENCY_BITS):
         if num_classes < 2 or 2 * num_classes > 1 << frequency_bits:
-            raise ValueError(f"{num_classes} classes cannot be coded at {frequency_bits}-bit frequencies")
+            raise InputError(f"{num_classes} classes cannot be coded at {frequency_bits}-bit frequencies")
         super().__init__(EncodeChannel(frequency_bits), num_classes=num_classes, frequency_bits=frequency_bits)
         self.side = side_hash(inputs, model)
 
     def _symbols(self, labels, batch: int) -> np.ndarray:
         if labels is None:
-            raise ValueError("an encoder needs each batch's labels")
+            raise InputError("an encoder needs each batch's labels")
         labels = torch.as_tensor(labels).detach().cpu().long().reshape(-1)
         if len(labels) != batch or (batch and (labels.min() < 0 or labels.max() >= self.num_classes)):
-            raise ValueError(f"expected {batch} labels in [0, {self.num_classes}), got {len(labels)}")
+            raise InputError(f"expected {batch} labels in [0, {self.num_classes}), got {len(labels)}")
         return labels.numpy()
 
     def finish(self) -> bytes:

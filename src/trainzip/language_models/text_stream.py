@@ -18,7 +18,7 @@ import copy
 import math
 
 from trainzip.container.layout import pack, unpack
-from trainzip.errors import TrainzipError
+from trainzip.errors import FormatError, TrainzipError
 from trainzip.labels.schedule import Schedule
 from trainzip.labels.tokens import decode_tokens, encode_tokens, read_token_settings
 from trainzip.language_models.loading import vocab_size
@@ -26,7 +26,14 @@ from trainzip.language_models.online import OnlineStep, frozen
 from trainzip.language_models.text_tokens import detokenize, tokenize, windows
 from trainzip.meter import PrequentialMeter
 
+# what `decode_text` reads of a stream's text settings, and of which kind (checked before it is read)
+_TEXT_SETTINGS = {"learn": bool, "lr": (int, float), "chunk": int, "tokens": int, "bytes": int, "tokenization": str}
 FROZEN_CHUNK = 64  # windows per block when nothing is learnt: only the batching changes with it
+
+
+def _of_kind(value, kind) -> bool:
+    """Whether ``value`` is of ``kind``, a bool only where a bool is asked for (Python's bool is an int)."""
+    return isinstance(value, kind) and isinstance(value, bool) == (kind is bool)
 
 
 def _train(text_settings: dict):
@@ -87,6 +94,9 @@ def decode_text(data: bytes, model, tokenizer) -> bytes:
     text_settings = unpack(data).metadata.get("text")
     if not isinstance(text_settings, dict):
         raise TrainzipError("not a text stream of `trainzip lm` (it records no text settings)")
+    missing = [key for key, kind in _TEXT_SETTINGS.items() if not _of_kind(text_settings.get(key), kind)]
+    if missing:
+        raise FormatError(f"corrupt file: the text stream's settings lack or garble {', '.join(missing)}")
     tokens = decode_tokens(data, make_model=lambda: copy.deepcopy(model), train=_train(text_settings))
     text = detokenize(tokenizer, tokens.flatten()[:text_settings["tokens"]].tolist(), text_settings["tokenization"])
     if len(text) != text_settings["bytes"]:
