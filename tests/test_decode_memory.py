@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests.hostile_files import CASES, run_measured
+from tests.text_samples import words
 from trainzip.cli import main
 from trainzip.codec import compress, decompress_stream
 from trainzip.codec.decode_memory import block_bytes
@@ -63,7 +64,7 @@ def test_a_header_asking_for_gigabytes_is_refused_before_anything_is_allocated()
     tracemalloc.start()
     try:
         with pytest.raises(MemoryLimitError, match=r"needs 4\.5 GiB of memory, over the limit of 3\.0 GiB.*"
-                                                   r"--memlimit 4\.6GiB \(or TRAINZIP_MEMLIMIT\)"):
+                                                   r"--memlimit 4\.5GiB \(or TRAINZIP_MEMLIMIT\)"):
             decompress_stream(io.BytesIO(blob), io.BytesIO())
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -79,7 +80,7 @@ def test_the_limit_is_the_users_to_lower_or_lift(tmp_path, capsys, monkeypatch):
     assert "over the limit of 100.0 MiB" in capsys.readouterr().err
     monkeypatch.setenv("TRAINZIP_MEMLIMIT", "100M")
     assert main(["decompress", "-f", str(tmp_path / "a.tz")]) == 1
-    assert "--memlimit 2" in capsys.readouterr().err  # the need, rounded up, as the option to give
+    assert "--memlimit 180.6MiB" in capsys.readouterr().err  # the need, rounded up, as the option to give
     assert main(["decompress", "-f", "--memlimit", "max", str(tmp_path / "a.tz")]) == 0
     assert (tmp_path / "a").read_bytes().startswith(b"a file")
 
@@ -105,14 +106,14 @@ def test_a_bad_variable_is_named(monkeypatch):
 def test_the_prediction_is_within_a_tenth_of_a_real_decoders_peak(tmp_path):
     """A fresh process decoding 300 kB at fast (tables at their full size) peaks within 10% of what
     the header predicts (bench/decode_memory.py measures every level, and larger inputs)."""
-    text = b"".join(b"line %d of a file whose contexts fill the tables, %d\n" % (i, i * 7919 % 1000)
-                    for i in range(6000))[:300_000]
+    text = words(300_000)  # varied enough that its contexts reach every page of the tables
     blob = compress(text, level="fast")
     (tmp_path / "a.tz").write_bytes(blob)
     from trainzip.container import unpack
 
     block = unpack(blob).blocks[0]
     predicted_mb = block_bytes(preset("fast"), block.original_length, len(block.payload)) / MiB
-    code, error, peak_mb, _ = run_measured(["decompress", "-q", "-T", "1", "a.tz"], tmp_path)
+    run_measured(["decompress", "-q", "-f", "-T", "1", "a.tz"], tmp_path)  # its kernels compiled and cached, if not yet
+    code, error, peak_mb, _ = run_measured(["decompress", "-q", "-f", "-T", "1", "a.tz"], tmp_path)
     assert code == 0, error
     assert abs(predicted_mb / peak_mb - 1) < 0.10, (predicted_mb, peak_mb)

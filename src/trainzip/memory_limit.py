@@ -56,3 +56,8 @@ def format_size(size: int, *, up: bool = False) -> str:
     unit, name = (GiB, "GiB") if size >= GiB else (MiB, "MiB")
     tenths = -(-size * 10 // unit) if up else round(size * 10 / unit)
     return f"{tenths // 10}.{tenths % 10} {name}"
+
+
+def limit_option(need: int) -> str:
+    """The --memlimit value that lets a need of ``need`` bytes through, as a user would type it."""
+    return format_size(need, up=True).replace(" ", "")

@@ -8,7 +8,7 @@ import click
 
 from trainzip.cli.coding import naming
 from trainzip.cli.files import STDIO, read_input
-from trainzip.memory_limit import format_size, resolve_limit
+from trainzip.memory_limit import format_size, limit_option, resolve_limit
 
 
 def _numerics_match(container) -> bool:
@@ -88,7 +88,7 @@ def _memory_line(info: dict) -> list[str]:
     if need is None:
         return []
     verdict = ("no limit" if limit is None else f"within the limit of {format_size(limit)}" if need <= limit else
-               f"over the limit of {format_size(limit)}: decode with --memlimit {format_size(need, up=True).replace(' ', '')}")
+               f"over the limit of {format_size(limit)}: decode with --memlimit {limit_option(need)}")
     return [f"memory to decode {format_size(need)} per decoding process ({verdict})"]
 
 

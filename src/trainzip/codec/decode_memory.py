@@ -17,15 +17,16 @@ from __future__ import annotations
 from trainzip.codec.learning_curve import GRAIN_SHIFT
 from trainzip.codec.settings import CodecConfig
 from trainzip.errors import MemoryLimitError
-from trainzip.memory_limit import ENVIRONMENT, MiB, format_size
+from trainzip.memory_limit import ENVIRONMENT, MiB, format_size, limit_option
 from trainzip.models.context_mixing.state import model_bytes
 from trainzip.models.exact_network.arrays import array_bytes
 
 # A decoding process before its first block (RSS, 2-core x86-64, Python 3.11): the interpreter,
-# NumPy, Numba, llvmlite and the loaded kernels (a fast file of 18 bytes decodes at a peak of 204
-# MiB). A 0.6 network file's decoder also runs PyTorch: loading it adds 206 MiB, running its LSTM
-# over 64 streams about 55 more (the 0.6.0 golden text.default.tz peaks at 727 MiB).
-PROCESS_BYTES = 200 * MiB
+# NumPy, Numba, llvmlite and the kernels loaded from their cache (a fast file of 18 bytes decodes at
+# a peak of 159-161 MiB; a decoder that must compile its kernels first holds some 45 MiB more). A 0.6
+# network file's decoder also runs PyTorch: loading it adds 206 MiB, running its LSTM over 64
+# streams about 55 more.
+PROCESS_BYTES = 160 * MiB
 TORCH_BYTES = 260 * MiB
 
 
@@ -48,4 +49,4 @@ def check_block(need: int, limit: int | None, index: int) -> None:
     if limit is not None and need > limit:
         raise MemoryLimitError(f"decoding block {index} needs {format_size(need)} of memory, over the limit of "
                                f"{format_size(limit)}; to decode it, raise the limit with --memlimit "
-                               f"{format_size(need, up=True).replace(' ', '')} (or {ENVIRONMENT})")
+                               f"{limit_option(need)} (or {ENVIRONMENT})")

@@ -50,6 +50,14 @@ class Coverage:
         self.examples = None if examples is None else (int(examples) if distributed.rank_and_world()[0] == 0 else 0)
         self.skipped = state.get("skipped")
 
+    def conclude(self, epochs: int, *, score_final: bool) -> tuple[dict, bool]:
+        """At the end of training: the record's coverage, and whether to score the final model (asked
+        for, and every metered epoch metered in full); warns where the coverage falls short."""
+        figures = self.figures(epochs)
+        score = score_final and bool(figures["complete"])
+        warn_if_incomplete(figures, final_skipped=score_final and not score)
+        return figures, score
+
     def figures(self, epochs: int) -> dict:
         """The record's ``coverage``: dataset size, epochs and examples metered, their share, any skip."""
         examples = self._examples_over_ranks()

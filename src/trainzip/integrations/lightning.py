@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from trainzip import distributed
 from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_lightning_available
-from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch, warn_if_incomplete, warn_skipped
+from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch, warn_skipped
 from trainzip.meter import PrequentialMeter
 
 if is_lightning_available():
@@ -153,9 +153,7 @@ class PrequentialCallback(_Base):
         """Check the coverage, score the final model if asked to, and write the run record (summed
         over every rank; rank 0 writes)."""
         epochs = min(self._epoch + 1, self.epochs) if self.meter.batches else 0
-        self.coverage_figures = self.coverage.figures(epochs)
-        score = self.score_final and bool(self.coverage_figures["complete"])
-        warn_if_incomplete(self.coverage_figures, final_skipped=self.score_final and not score)
+        self.coverage_figures, score = self.coverage.conclude(epochs, score_final=self.score_final)
         if score:
             self._score_final(trainer, pl_module, epochs)
         if self.record_path is not None:

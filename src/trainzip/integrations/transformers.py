@@ -40,7 +40,7 @@ import warnings
 
 from trainzip.errors import InputError, ResumeError
 from trainzip.integrations import is_transformers_available
-from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch, warn_if_incomplete
+from trainzip.integrations.coverage import Coverage, dataset_size, dropped_per_epoch
 from trainzip.meter import PrequentialMeter
 
 if is_transformers_available():
@@ -205,9 +205,7 @@ class PrequentialTrainerCallback(_Base):
         if self._hook is not None:
             self._hook.remove()
             self._hook = None
-        self.coverage_figures = self.coverage.figures(self._epochs_metered)
-        score = self.score_final and bool(self.coverage_figures["complete"])
-        warn_if_incomplete(self.coverage_figures, final_skipped=self.score_final and not score)
+        self.coverage_figures, score = self.coverage.conclude(self._epochs_metered, score_final=self.score_final)
         if score:
             self._score_final(model, train_dataloader)
         if self.record_path is not None:
