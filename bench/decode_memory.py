@@ -88,7 +88,8 @@ def main() -> None:
     lines += [f"| {r['case']} | {r['original_bytes']:,} | {r['predicted_mib']:,.1f} | {r['measured_peak_mib']:,.1f} | "
               f"{r['ratio']:.3f} | {r['decode_s']} |" for r in rows]
     (RESULTS / "decode_memory.md").write_text("# Decoder memory: predicted against measured\n\n"
-                                              "`python bench/decode_memory.py --large`; one fresh decoding process "
+                                              f"`python bench/decode_memory.py{' --large' if args.large else ''}`; "
+                                              "one fresh decoding process "
                                               "each (`-T 1`), peak RSS of its process tree sampled every 50 ms.\n\n"
                                               + "\n".join(lines) + "\n")
     print("\n".join(lines))
